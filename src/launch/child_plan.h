@@ -1,0 +1,97 @@
+// Plain data the sandbox child executes. The parent builds every byte of it before clone; the
+// child only reads it and issues syscalls (no allocation, no logging, no exceptions).
+#pragma once
+
+#include <linux/filter.h>
+#include <sys/types.h>
+
+#include <cstddef>
+#include <cstdint>
+
+namespace sbx::launch {
+
+enum class MountOpKind : uint32_t {
+  kBind,         // clone of host path `source` (taken before the new root covers anything)
+  kTmpfs,        // fresh tmpfs; `data` is its option string ("size=...,mode=...")
+  kProc,         // fresh procfs for the new pid namespace
+  kDevpts,       // new devpts instance
+  kMkdir,        // directory (mode)
+  kSymlink,      // symlink at target pointing to `source`
+  kWriteFile,    // regular file with contents data[0..data_len) and mode
+  kMaskWithNull, // /dev/null bound over target (hides a sensitive file)
+  kMakeReadOnly, // target becomes a read-only mount (bound onto itself first when needed)
+};
+
+struct MountOp {
+  MountOpKind kind;
+  const char* source;  // host path (kBind), link text (kSymlink)
+  const char* target;  // absolute path inside the sandbox
+  const char* data;
+  size_t data_len;
+  uint32_t mode;
+  bool read_only;   // kBind / kTmpfs: mount read-only (recursively for binds)
+  bool target_is_dir;
+  bool optional;    // a missing source is skipped rather than an error (host /lib32 etc.)
+  // kBind only: `source` was named by the caller, so no component may be a symlink when the
+  // child opens it (it was canonicalized in the parent; a swap since then fails closed).
+  bool source_untrusted;
+};
+
+enum class LandlockRuleKind : uint32_t { kPathBeneath, kNetPort };
+
+struct LandlockRule {
+  const char* path;  // inside the sandbox, opened after pivot_root
+  uint64_t access;   // LANDLOCK_ACCESS_FS_* allowed beneath path
+};
+
+struct LandlockPlan {
+  int ruleset_fd;  // -1: Landlock not applied (best-effort skip already decided in the parent)
+  const LandlockRule* rules;
+  size_t rule_count;
+};
+
+struct RlimitSetting {
+  int resource;
+  uint64_t soft;
+  uint64_t hard;
+};
+
+struct IdentityPlan {
+  uid_t uid;  // inside the user namespace
+  gid_t gid;
+  bool clear_groups;  // setgroups(0) is only possible when the parent did not write "deny"
+};
+
+struct NetworkPlan {
+  bool bring_up_loopback;
+};
+
+struct ChildPlan {
+  int report_fd;  // SOCK_SEQPACKET to the parent: ChildReport / ProgramExit messages
+
+  IdentityPlan identity;
+
+  const MountOp* mounts;
+  size_t mount_count;
+  int* mount_fds;  // scratch, mount_count entries; the child's copy-on-write copy is written
+
+  const char* hostname;
+  NetworkPlan network;
+
+  const RlimitSetting* rlimits;
+  size_t rlimit_count;
+
+  int last_cap;  // highest capability number the kernel knows (from libcap in the parent)
+
+  LandlockPlan landlock;
+
+  // Installed last, by the sandbox init before it forks the program. len == 0: none.
+  sock_fprog seccomp;
+
+  const char* workdir;
+  const char* const* argv;  // null-terminated
+  const char* const* envp;  // null-terminated
+  const char* path_env;     // PATH used to find argv[0] when it has no slash
+};
+
+}  // namespace sbx::launch

@@ -1,0 +1,45 @@
+// Fixed-size messages between the parent and the sandbox over a SOCK_SEQPACKET pair. Fixed size
+// and trivially copyable, so the child can build and send them without allocating.
+#pragma once
+
+#include <cstdint>
+#include <type_traits>
+
+namespace sbx::launch {
+
+enum class Stage : uint32_t {
+  kNone = 0,
+  kSync,       // waiting for the parent
+  kIdentity,   // setgroups/setresgid/setresuid
+  kMounts,     // building the root filesystem
+  kPivot,      // pivot_root and detaching the host root
+  kHostname,
+  kNetwork,    // loopback up
+  kRlimits,
+  kWorkdir,
+  kCapabilities,
+  kNoNewPrivs,
+  kLandlock,
+  kSeccomp,
+  kFork,       // sandbox init forking the program
+  kExec,       // execve of the program
+};
+
+const char* stage_name(Stage stage);
+
+enum class MessageKind : uint32_t {
+  kGo = 1,        // parent -> child: uid/gid maps are written, continue
+  kSetupError,    // child -> parent: a stage failed; the child exits
+  kProgramExit,   // init -> parent: the program ended with wait status `status`
+};
+
+struct Message {
+  MessageKind kind;
+  Stage stage;
+  int32_t sys_errno;
+  int32_t status;
+  char what[240];  // NUL-terminated: the path or call that failed
+};
+static_assert(std::is_trivially_copyable_v<Message>);
+
+}  // namespace sbx::launch
