@@ -1,2 +1,577 @@
-// Placeholder, replaced by the real child in the next commit.
-#include "launch/child_plan.h"
+// The sandbox child: everything between clone3 and execve. It becomes PID 1 of the new pid
+// namespace, builds the root file system from a prepared ChildPlan, confines itself, and forks
+// the program, staying behind as a minimal init.
+//
+// Async-signal-safe by construction: only syscalls and byte copies on the plan the parent built.
+// No allocation, no logging, no exceptions (compiled with -fno-exceptions). A failing step sends
+// one fixed-size Message to the parent and exits; the parent explains it.
+
+#include "launch/child.h"
+
+#include <fcntl.h>
+#include <linux/capability.h>
+#include <linux/seccomp.h>
+#include <linux/securebits.h>
+#include <net/if.h>
+#include <poll.h>
+#include <sched.h>
+#include <signal.h>
+#include <sys/ioctl.h>
+#include <sys/mount.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <grp.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <climits>
+#include <cstring>
+
+#include "landlock/apply.h"
+#include "launch/sync.h"
+#include "sys/raw_syscalls.h"
+
+namespace sbx::launch {
+namespace {
+
+constexpr unsigned kCloneTreeFlags = OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE;
+constexpr uint64_t kResolveInRoot = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS;
+
+void copy_cstr(char* dst, size_t cap, const char* src) noexcept {
+  size_t i = 0;
+  for (; src != nullptr && src[i] != '\0' && i + 1 < cap; ++i) dst[i] = src[i];
+  dst[i] = '\0';
+}
+
+void send_message(int fd, const Message& message) noexcept {
+  // SEQPACKET keeps the message whole; a failed send leaves nothing better to do.
+  (void)!::send(fd, &message, sizeof(message), MSG_NOSIGNAL);
+}
+
+[[noreturn]] void fail_with(const ChildPlan& plan, Stage stage, const char* what, int err,
+                            int exit_code = 125) noexcept {
+  Message m{};
+  m.kind = MessageKind::kSetupError;
+  m.stage = stage;
+  m.sys_errno = err;
+  copy_cstr(m.what, sizeof(m.what), what);
+  send_message(plan.report_fd, m);
+  ::_exit(exit_code);
+}
+
+[[noreturn]] void fail(const ChildPlan& plan, Stage stage, const char* what) noexcept {
+  fail_with(plan, stage, what, errno);
+}
+
+void close_quietly(int fd) noexcept {
+  if (fd >= 0) ::close(fd);
+}
+
+// Closes every inherited fd except stdio and the ones the plan still needs, whatever the
+// caller leaked into sbx. close_range is 5.9+; sbx requires 5.12 for mount_setattr anyway.
+void close_inherited_fds(const ChildPlan& plan) noexcept {
+  int keep[2] = {plan.report_fd, plan.landlock.ruleset_fd};
+  if (keep[0] > keep[1]) {
+    const int t = keep[0];
+    keep[0] = keep[1];
+    keep[1] = t;
+  }
+  unsigned next = 3;
+  for (int fd : keep) {
+    if (fd < static_cast<int>(next)) continue;
+    if (static_cast<unsigned>(fd) > next) sys::close_range(next, static_cast<unsigned>(fd) - 1, 0);
+    next = static_cast<unsigned>(fd) + 1;
+  }
+  sys::close_range(next, ~0U, 0);
+}
+
+void reset_signal_dispositions() noexcept {
+  struct sigaction dfl {};
+  dfl.sa_handler = SIG_DFL;
+  for (int sig = 1; sig < NSIG; ++sig) {
+    if (sig == SIGKILL || sig == SIGSTOP) continue;
+    ::sigaction(sig, &dfl, nullptr);  // EINVAL for the signals glibc reserves; harmless
+  }
+}
+
+void wait_for_parent(const ChildPlan& plan) noexcept {
+  Message m{};
+  ssize_t n;
+  do {
+    n = ::recv(plan.report_fd, &m, sizeof(m), 0);
+  } while (n < 0 && errno == EINTR);
+  // EOF: the parent died before writing our id maps; nothing may run unconfined.
+  if (n != static_cast<ssize_t>(sizeof(m)) || m.kind != MessageKind::kGo) ::_exit(125);
+}
+
+void set_identity(const ChildPlan& plan) noexcept {
+  // Keep the userns capabilities across setresuid even when the host uid was root (an unmapped
+  // kuid 0); they are dropped explicitly later.
+  if (::prctl(PR_SET_SECUREBITS, SECBIT_NO_SETUID_FIXUP, 0, 0, 0) != 0) {
+    fail(plan, Stage::kIdentity, "prctl(PR_SET_SECUREBITS)");
+  }
+  if (plan.identity.clear_groups && ::setgroups(0, nullptr) != 0) {
+    fail(plan, Stage::kIdentity, "setgroups");
+  }
+  if (::setresgid(plan.identity.gid, plan.identity.gid, plan.identity.gid) != 0) {
+    fail(plan, Stage::kIdentity, "setresgid");
+  }
+  if (::setresuid(plan.identity.uid, plan.identity.uid, plan.identity.uid) != 0) {
+    fail(plan, Stage::kIdentity, "setresuid");
+  }
+  // Set after the credential change, which would reset it. If sbx died before this line the
+  // socket shows a hangup: exit rather than run without a supervisor.
+  if (::prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) != 0) fail(plan, Stage::kSync, "PR_SET_PDEATHSIG");
+  pollfd pfd{plan.report_fd, 0, 0};
+  if (::poll(&pfd, 1, 0) > 0 && (pfd.revents & (POLLHUP | POLLERR)) != 0) ::_exit(125);
+}
+
+// Sandbox path "/a/b" -> "a/b" for *at() calls relative to the new root.
+const char* relative(const char* path) noexcept {
+  while (*path == '/') ++path;
+  return *path == '\0' ? "." : path;
+}
+
+int resolve_in_root(int root_fd, const char* path) noexcept {
+  return sys::openat2(root_fd, relative(path), O_PATH | O_CLOEXEC, kResolveInRoot);
+}
+
+// Opens `path` inside the new root, creating missing directories (and a final empty file when
+// !want_dir) on the way. Resolution is confined to the root, so a symlink planted in a bound
+// directory can never place a mount outside the sandbox.
+int ensure_path(int root_fd, const char* path, bool want_dir) noexcept {
+  char buf[PATH_MAX];
+  copy_cstr(buf, sizeof(buf), relative(path));
+  const size_t len = std::strlen(buf);
+  int parent = ::fcntl(root_fd, F_DUPFD_CLOEXEC, 3);
+  if (parent < 0) return -1;
+  if (std::strcmp(buf, ".") == 0) return parent;
+  size_t start = 0;
+  for (;;) {
+    size_t end = start;
+    while (end < len && buf[end] != '/') ++end;
+    const bool last = end >= len;
+    const char saved = buf[end];
+    buf[end] = '\0';
+    int fd = sys::openat2(root_fd, buf, O_PATH | O_CLOEXEC, kResolveInRoot);
+    if (fd < 0 && errno == ENOENT) {
+      const char* leaf = buf + start;
+      if (!last || want_dir) {
+        if (::mkdirat(parent, leaf, 0755) != 0 && errno != EEXIST) {
+          close_quietly(parent);
+          return -1;
+        }
+      } else {
+        const int created = ::openat(parent, leaf, O_CREAT | O_WRONLY | O_CLOEXEC | O_NOFOLLOW, 0644);
+        if (created < 0 && errno != EEXIST) {
+          close_quietly(parent);
+          return -1;
+        }
+        close_quietly(created);
+      }
+      fd = sys::openat2(root_fd, buf, O_PATH | O_CLOEXEC, kResolveInRoot);
+    }
+    const int saved_errno = errno;
+    close_quietly(parent);
+    errno = saved_errno;
+    if (fd < 0) return -1;
+    buf[end] = saved;
+    if (last) return fd;
+    parent = fd;
+    start = end + 1;
+    while (start < len && buf[start] == '/') ++start;
+    if (start >= len) return fd;
+  }
+}
+
+// Splits "/etc/passwd" into the opened parent directory and the leaf "passwd".
+int ensure_parent(int root_fd, const char* path, char (&leaf)[NAME_MAX + 1]) noexcept {
+  char parent[PATH_MAX];
+  copy_cstr(parent, sizeof(parent), path);
+  char* slash = std::strrchr(parent, '/');
+  if (slash == nullptr) {
+    errno = EINVAL;
+    return -1;
+  }
+  copy_cstr(leaf, sizeof(leaf), slash + 1);
+  if (slash == parent) {
+    parent[1] = '\0';
+  } else {
+    *slash = '\0';
+  }
+  return ensure_path(root_fd, parent, /*want_dir=*/true);
+}
+
+// Creates a filesystem with the new mount API and attaches it at target_fd. `options` is
+// "key=value,key=value".
+int mount_filesystem(const char* fstype, const char* options, unsigned attrs, int target_fd) noexcept {
+  const int fs = sys::fsopen(fstype, FSOPEN_CLOEXEC);
+  if (fs < 0) return -1;
+  char opts[256];
+  copy_cstr(opts, sizeof(opts), options);
+  char* cursor = opts;
+  while (cursor != nullptr && *cursor != '\0') {
+    char* comma = std::strchr(cursor, ',');
+    if (comma != nullptr) *comma = '\0';
+    char* eq = std::strchr(cursor, '=');
+    int rc;
+    if (eq != nullptr) {
+      *eq = '\0';
+      rc = sys::fsconfig(fs, FSCONFIG_SET_STRING, cursor, eq + 1, 0);
+    } else {
+      rc = sys::fsconfig(fs, FSCONFIG_SET_FLAG, cursor, nullptr, 0);
+    }
+    if (rc != 0) {
+      close_quietly(fs);
+      return -1;
+    }
+    cursor = comma != nullptr ? comma + 1 : nullptr;
+  }
+  if (sys::fsconfig(fs, FSCONFIG_CMD_CREATE, nullptr, nullptr, 0) != 0) {
+    close_quietly(fs);
+    return -1;
+  }
+  const int mnt = sys::fsmount(fs, FSMOUNT_CLOEXEC, attrs);
+  close_quietly(fs);
+  if (mnt < 0) return -1;
+  const int rc = sys::move_mount(mnt, "", target_fd, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH);
+  const int saved = errno;
+  close_quietly(mnt);
+  errno = saved;
+  return rc;
+}
+
+int set_attrs(int fd, uint64_t attrs, unsigned flags) noexcept {
+  mount_attr attr{};
+  attr.attr_set = attrs;
+  return sys::mount_setattr(fd, "", AT_EMPTY_PATH | flags, &attr);
+}
+
+// Clones every bind source before anything covers the host's paths (the root tmpfs is
+// attached on the staging directory, which may itself be a source's parent).
+void clone_bind_sources(const ChildPlan& plan) noexcept {
+  for (size_t i = 0; i < plan.mount_count; ++i) {
+    const MountOp& op = plan.mounts[i];
+    plan.mount_fds[i] = -1;
+    if (op.kind != MountOpKind::kBind) continue;
+    int tree;
+    if (op.source_untrusted) {
+      // Canonicalized in the parent; any symlink now means the path changed under us.
+      const int src = sys::openat2(AT_FDCWD, op.source, O_PATH | O_CLOEXEC, RESOLVE_NO_SYMLINKS);
+      if (src < 0) fail(plan, Stage::kMounts, op.source);
+      tree = sys::open_tree(src, "", kCloneTreeFlags | AT_EMPTY_PATH);
+      const int saved = errno;
+      close_quietly(src);
+      errno = saved;
+    } else {
+      tree = sys::open_tree(AT_FDCWD, op.source, kCloneTreeFlags | AT_SYMLINK_NOFOLLOW);
+    }
+    if (tree < 0) {
+      if (errno == ENOENT && op.optional) continue;
+      fail(plan, Stage::kMounts, op.source);
+    }
+    uint64_t attrs = MOUNT_ATTR_NOSUID;
+    if (!op.allow_devices) attrs |= MOUNT_ATTR_NODEV;
+    if (op.read_only) attrs |= MOUNT_ATTR_RDONLY;
+    if (set_attrs(tree, attrs, AT_RECURSIVE) != 0) fail(plan, Stage::kMounts, op.source);
+    plan.mount_fds[i] = tree;
+  }
+}
+
+int make_read_only(int target_fd) noexcept {
+  if (set_attrs(target_fd, MOUNT_ATTR_RDONLY, 0) == 0) return 0;
+  if (errno != EINVAL) return -1;
+  // Not a mount root (e.g. /proc/sys): bind it onto itself, then make that bind read-only.
+  const int tree = sys::open_tree(target_fd, "", kCloneTreeFlags | AT_EMPTY_PATH);
+  if (tree < 0) return -1;
+  int rc = set_attrs(tree, MOUNT_ATTR_RDONLY, AT_RECURSIVE);
+  if (rc == 0) rc = sys::move_mount(tree, "", target_fd, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH);
+  const int saved = errno;
+  close_quietly(tree);
+  errno = saved;
+  return rc;
+}
+
+int write_all(int fd, const char* data, size_t len) noexcept {
+  while (len > 0) {
+    const ssize_t n = ::write(fd, data, len);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return -1;
+    }
+    data += n;
+    len -= static_cast<size_t>(n);
+  }
+  return 0;
+}
+
+// Returns 0, or -1 with errno set. Optional targets that do not exist are skipped.
+int apply_mount_op(const ChildPlan& plan, size_t index, int root_fd) noexcept {
+  const MountOp& op = plan.mounts[index];
+  const unsigned move_flags = MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH;
+  switch (op.kind) {
+    case MountOpKind::kBind: {
+      const int tree = plan.mount_fds[index];
+      if (tree < 0) return 0;  // optional source absent
+      const int target = ensure_path(root_fd, op.target, op.target_is_dir);
+      if (target < 0) return -1;
+      const int rc = sys::move_mount(tree, "", target, "", move_flags);
+      const int saved = errno;
+      close_quietly(target);
+      close_quietly(tree);
+      plan.mount_fds[index] = -1;
+      errno = saved;
+      return rc;
+    }
+    case MountOpKind::kTmpfs:
+    case MountOpKind::kProc:
+    case MountOpKind::kDevpts: {
+      const int target = ensure_path(root_fd, op.target, /*want_dir=*/true);
+      if (target < 0) return -1;
+      int rc;
+      if (op.kind == MountOpKind::kTmpfs) {
+        unsigned attrs = MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV;
+        if (op.read_only) attrs |= MOUNT_ATTR_RDONLY;
+        rc = mount_filesystem("tmpfs", op.data, attrs, target);
+      } else if (op.kind == MountOpKind::kProc) {
+        rc = mount_filesystem("proc", "", MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC, target);
+      } else {
+        rc = mount_filesystem("devpts", "ptmxmode=0666,mode=0620", MOUNT_ATTR_NOSUID | MOUNT_ATTR_NOEXEC,
+                              target);
+      }
+      const int saved = errno;
+      close_quietly(target);
+      errno = saved;
+      return rc;
+    }
+    case MountOpKind::kMkdir: {
+      const int target = ensure_path(root_fd, op.target, /*want_dir=*/true);
+      close_quietly(target);
+      return target < 0 ? -1 : 0;
+    }
+    case MountOpKind::kSymlink:
+    case MountOpKind::kWriteFile: {
+      char leaf[NAME_MAX + 1];
+      const int parent = ensure_parent(root_fd, op.target, leaf);
+      if (parent < 0) return -1;
+      int rc = 0;
+      if (op.kind == MountOpKind::kSymlink) {
+        rc = ::symlinkat(op.source, parent, leaf);
+      } else {
+        const int fd = ::openat(parent, leaf, O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC | O_NOFOLLOW, op.mode);
+        rc = fd < 0 ? -1 : write_all(fd, op.data, op.data_len);
+        const int saved = errno;
+        close_quietly(fd);
+        errno = saved;
+      }
+      const int saved = errno;
+      close_quietly(parent);
+      errno = saved;
+      return rc;
+    }
+    case MountOpKind::kMaskWithNull:
+    case MountOpKind::kMakeReadOnly: {
+      const int target = resolve_in_root(root_fd, op.target);
+      if (target < 0) return errno == ENOENT && op.optional ? 0 : -1;
+      int rc;
+      if (op.kind == MountOpKind::kMakeReadOnly) {
+        rc = make_read_only(target);
+      } else {
+        // The host's /dev/null is still reachable: pivot_root has not happened yet.
+        const int null_tree = sys::open_tree(AT_FDCWD, "/dev/null", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC);
+        rc = null_tree < 0 ? -1 : sys::move_mount(null_tree, "", target, "", move_flags);
+        const int saved = errno;
+        close_quietly(null_tree);
+        errno = saved;
+      }
+      const int saved = errno;
+      close_quietly(target);
+      errno = saved;
+      return rc;
+    }
+  }
+  errno = EINVAL;
+  return -1;
+}
+
+void build_root(const ChildPlan& plan) noexcept {
+  // Nothing we mount may propagate back to the host's mount namespace.
+  if (::mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) != 0) {
+    fail(plan, Stage::kMounts, "make / private");
+  }
+  clone_bind_sources(plan);
+  if (::mount("tmpfs", plan.staging_dir, "tmpfs", MS_NOSUID | MS_NODEV, plan.root_tmpfs_options) != 0) {
+    fail(plan, Stage::kMounts, "root tmpfs");
+  }
+  const int root_fd = ::open(plan.staging_dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+  if (root_fd < 0) fail(plan, Stage::kMounts, plan.staging_dir);
+  for (size_t i = 0; i < plan.mount_count; ++i) {
+    if (apply_mount_op(plan, i, root_fd) != 0) fail(plan, Stage::kMounts, plan.mounts[i].target);
+  }
+  // pivot_root(".", ".") stacks the old root on top of the new one; detaching it leaves
+  // only the new root, with no path back to the host's file system.
+  if (::fchdir(root_fd) != 0) fail(plan, Stage::kPivot, "chdir to the new root");
+  close_quietly(root_fd);
+  if (sys::pivot_root(".", ".") != 0) fail(plan, Stage::kPivot, "pivot_root");
+  if (::umount2(".", MNT_DETACH) != 0) fail(plan, Stage::kPivot, "detach the old root");
+  if (::chdir("/") != 0) fail(plan, Stage::kPivot, "chdir /");
+}
+
+void bring_up_loopback(const ChildPlan& plan) noexcept {
+  const int fd = ::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+  if (fd < 0) fail(plan, Stage::kNetwork, "socket");
+  ifreq ifr{};
+  copy_cstr(ifr.ifr_name, sizeof(ifr.ifr_name), "lo");
+  if (::ioctl(fd, SIOCGIFFLAGS, &ifr) != 0) fail(plan, Stage::kNetwork, "SIOCGIFFLAGS lo");
+  ifr.ifr_flags = static_cast<short>(ifr.ifr_flags | IFF_UP | IFF_RUNNING);
+  if (::ioctl(fd, SIOCSIFFLAGS, &ifr) != 0) fail(plan, Stage::kNetwork, "SIOCSIFFLAGS lo up");
+  close_quietly(fd);
+}
+
+void apply_rlimits(const ChildPlan& plan) noexcept {
+  for (size_t i = 0; i < plan.rlimit_count; ++i) {
+    const RlimitSetting& r = plan.rlimits[i];
+    rlimit64 value{r.soft, r.hard};
+    if (::prlimit64(0, static_cast<__rlimit_resource>(r.resource), &value, nullptr) != 0) {
+      fail(plan, Stage::kRlimits, r.name);
+    }
+  }
+}
+
+void drop_capabilities(const ChildPlan& plan) noexcept {
+  // NOROOT: uid 0 inside (--uid 0) must not regain capabilities through execve.
+  const unsigned long bits = SECBIT_NOROOT | SECBIT_NOROOT_LOCKED | SECBIT_NO_SETUID_FIXUP |
+                             SECBIT_NO_SETUID_FIXUP_LOCKED | SECBIT_KEEP_CAPS_LOCKED |
+                             SECBIT_NO_CAP_AMBIENT_RAISE | SECBIT_NO_CAP_AMBIENT_RAISE_LOCKED;
+  if (::prctl(PR_SET_SECUREBITS, bits, 0, 0, 0) != 0) fail(plan, Stage::kCapabilities, "securebits");
+  for (int cap = 0; cap <= plan.last_cap; ++cap) {
+    if (::prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) != 0 && errno != EINVAL) {
+      fail(plan, Stage::kCapabilities, "PR_CAPBSET_DROP");
+    }
+  }
+  if (::prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) != 0) {
+    fail(plan, Stage::kCapabilities, "clear ambient capabilities");
+  }
+  __user_cap_header_struct header{_LINUX_CAPABILITY_VERSION_3, 0};
+  __user_cap_data_struct data[_LINUX_CAPABILITY_U32S_3] = {};
+  if (::syscall(SYS_capset, &header, data) != 0) fail(plan, Stage::kCapabilities, "capset");
+}
+
+void confine(const ChildPlan& plan) noexcept {
+  if (::sethostname(plan.hostname, std::strlen(plan.hostname)) != 0) {
+    fail(plan, Stage::kHostname, plan.hostname);
+  }
+  if (plan.network.bring_up_loopback) bring_up_loopback(plan);
+  apply_rlimits(plan);
+  if (::chdir(plan.workdir) != 0) fail(plan, Stage::kWorkdir, plan.workdir);
+  drop_capabilities(plan);
+  if (::prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) fail(plan, Stage::kNoNewPrivs, "PR_SET_NO_NEW_PRIVS");
+  if (plan.landlock.ruleset_fd >= 0) {
+    const char* failed = nullptr;
+    if (landlock::apply_in_child(plan.landlock, &failed) != 0) fail(plan, Stage::kLandlock, failed);
+    close_quietly(plan.landlock.ruleset_fd);
+  }
+  if (plan.seccomp.len > 0 &&
+      ::syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &plan.seccomp) != 0) {
+    fail(plan, Stage::kSeccomp, "seccomp(SECCOMP_SET_MODE_FILTER)");
+  }
+}
+
+// execvp without allocation: PATH entries are joined in a stack buffer. Returns only on
+// failure, with the most telling errno (EACCES beats ENOENT, as in execvp).
+void exec_program(const ChildPlan& plan) noexcept {
+  const char* file = plan.argv[0];
+  char* const* argv = const_cast<char* const*>(plan.argv);
+  char* const* envp = const_cast<char* const*>(plan.envp);
+  if (std::strchr(file, '/') != nullptr) {
+    ::execve(file, argv, envp);
+    return;
+  }
+  int best_errno = ENOENT;
+  const char* p = plan.path_env;
+  char candidate[PATH_MAX];
+  const size_t file_len = std::strlen(file);
+  while (p != nullptr) {
+    const char* colon = std::strchr(p, ':');
+    size_t dir_len = colon != nullptr ? static_cast<size_t>(colon - p) : std::strlen(p);
+    if (dir_len == 0) {  // empty entry means the current directory
+      candidate[0] = '.';
+      dir_len = 1;
+    } else if (dir_len < sizeof(candidate)) {
+      std::memcpy(candidate, p, dir_len);
+    }
+    if (dir_len + 1 + file_len < sizeof(candidate)) {
+      candidate[dir_len] = '/';
+      std::memcpy(candidate + dir_len + 1, file, file_len + 1);
+      ::execve(candidate, argv, envp);
+      if (errno == EACCES || errno == ENOEXEC || errno == EPERM) best_errno = errno;
+    }
+    p = colon != nullptr ? colon + 1 : nullptr;
+  }
+  errno = best_errno;
+}
+
+[[noreturn]] void run_program(const ChildPlan& plan) noexcept {
+  sigset_t empty;
+  sigemptyset(&empty);
+  ::sigprocmask(SIG_SETMASK, &empty, nullptr);
+  exec_program(plan);
+  const int err = errno;
+  fail_with(plan, Stage::kExec, plan.argv[0], err, err == ENOENT ? 127 : 126);
+}
+
+// PID 1 of the sandbox: reaps everything, forwards signals to the program, and reports the
+// program's wait status. When it exits the kernel kills whatever is left in the namespace.
+[[noreturn]] void run_init(const ChildPlan& plan, pid_t program) noexcept {
+  sigset_t all;
+  sigfillset(&all);
+  for (;;) {
+    siginfo_t info{};
+    const int sig = ::sigwaitinfo(&all, &info);
+    if (sig < 0) continue;
+    if (sig != SIGCHLD) {
+      ::kill(program, sig);
+      continue;
+    }
+    int status = 0;
+    pid_t reaped;
+    while ((reaped = ::waitpid(-1, &status, WNOHANG)) > 0) {
+      if (reaped != program) continue;
+      Message m{};
+      m.kind = MessageKind::kProgramExit;
+      m.status = status;
+      send_message(plan.report_fd, m);
+      ::_exit(0);
+    }
+  }
+}
+
+}  // namespace
+
+[[noreturn]] void child_main(const ChildPlan& plan) noexcept {
+  close_inherited_fds(plan);
+  reset_signal_dispositions();
+  sigset_t all;
+  sigfillset(&all);
+  ::sigprocmask(SIG_SETMASK, &all, nullptr);  // init waits for signals with sigwaitinfo
+
+  wait_for_parent(plan);
+  set_identity(plan);
+  build_root(plan);
+  confine(plan);
+
+  // A new session without a controlling terminal: the program cannot TIOCSTI into the caller's.
+  if (::setsid() < 0) fail(plan, Stage::kFork, "setsid");
+  // Non-dumpable: the program, running as the same uid, cannot ptrace init or read its fds.
+  // execve makes the program itself dumpable again.
+  if (::prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) != 0) fail(plan, Stage::kFork, "PR_SET_DUMPABLE");
+  const long pid = ::syscall(SYS_clone, SIGCHLD, 0, 0, 0, 0);
+  if (pid < 0) fail(plan, Stage::kFork, "fork");
+  if (pid == 0) run_program(plan);
+  run_init(plan, static_cast<pid_t>(pid));
+}
+
+}  // namespace sbx::launch

@@ -35,6 +35,7 @@ struct MountOp {
   // kBind only: `source` was named by the caller, so no component may be a symlink when the
   // child opens it (it was canonicalized in the parent; a swap since then fails closed).
   bool source_untrusted;
+  bool allow_devices;  // kBind of a device node: the clone keeps device access (no MOUNT_ATTR_NODEV)
 };
 
 enum class LandlockRuleKind : uint32_t { kPathBeneath, kNetPort };
@@ -51,6 +52,7 @@ struct LandlockPlan {
 };
 
 struct RlimitSetting {
+  const char* name;  // "nofile", for error reports
   int resource;
   uint64_t soft;
   uint64_t hard;
@@ -92,6 +94,11 @@ struct ChildPlan {
   const char* const* argv;  // null-terminated
   const char* const* envp;  // null-terminated
   const char* path_env;     // PATH used to find argv[0] when it has no slash
+
+  // The directory on the host side of the new mount namespace where the root tmpfs is built
+  // before pivot_root ("/tmp"); the child covers it only inside its own namespace.
+  const char* staging_dir;
+  const char* root_tmpfs_options;
 };
 
 }  // namespace sbx::launch

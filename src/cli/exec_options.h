@@ -1,0 +1,32 @@
+// `sbx exec` flags -> a validated policy::Policy. Every error names the flag and how to fix it.
+#pragma once
+
+#include <sys/types.h>
+
+#include <functional>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+
+#include "base/result.h"
+#include "policy/policy.h"
+
+namespace sbx::cli {
+
+// What flag parsing needs to know about the caller. A seam so tests need no real environment.
+struct CallerContext {
+  std::string cwd;  // canonical current directory
+  std::function<std::optional<std::string>(std::string_view)> getenv;
+};
+
+struct ExecRequest {
+  policy::Policy policy;
+  int verbosity = 0;  // --verbose given after "exec"
+};
+
+Result<ExecRequest> parse_exec(std::span<const std::string> args, const CallerContext& caller);
+
+std::string exec_help();
+
+}  // namespace sbx::cli

@@ -1,0 +1,64 @@
+// Owns everything the sandbox child reads and hands out the POD view of it. Built in the parent
+// before clone; pinned in memory (not copyable or movable) because the view points into it.
+#pragma once
+
+#include <linux/filter.h>
+
+#include <string>
+#include <vector>
+
+#include "base/unique_fd.h"
+#include "launch/child_plan.h"
+#include "mounts/plan.h"
+#include "policy/policy.h"
+
+namespace sbx::launch {
+
+struct LandlockPathRule {
+  std::string path;
+  uint64_t access;
+};
+
+class LaunchPlan {
+ public:
+  LaunchPlan(const policy::Policy& policy, mounts::MountPlan mounts, int last_cap, bool running_as_root);
+  LaunchPlan(const LaunchPlan&) = delete;
+  LaunchPlan& operator=(const LaunchPlan&) = delete;
+
+  void set_seccomp(std::vector<sock_filter> program);
+  void set_landlock(UniqueFd ruleset, std::vector<LandlockPathRule> rules);
+
+  // The view for the child; valid while this object lives.
+  const ChildPlan& child_plan();
+  // report_fd is only known once the socket pair exists.
+  void set_report_fd(int fd) { report_fd_ = fd; }
+  // Closes the parent's copy of the Landlock ruleset once the child has its own.
+  void release_landlock_fd() { landlock_fd_.reset(); }
+
+  bool unshare_network() const { return unshare_network_; }
+  const mounts::MountPlan& mounts() const { return mounts_; }
+
+ private:
+  mounts::MountPlan mounts_;
+  std::vector<MountOp> mount_ops_;
+  std::vector<int> mount_fds_;
+  std::vector<std::string> argv_storage_;
+  std::vector<std::string> env_storage_;
+  std::vector<const char*> argv_;
+  std::vector<const char*> envp_;
+  std::vector<RlimitSetting> rlimits_;
+  std::vector<sock_filter> seccomp_;
+  UniqueFd landlock_fd_;
+  std::vector<LandlockPathRule> landlock_storage_;
+  std::vector<LandlockRule> landlock_rules_;
+  std::string hostname_;
+  std::string workdir_;
+  std::string path_env_;
+  IdentityPlan identity_{};
+  bool unshare_network_ = true;
+  int last_cap_ = 0;
+  int report_fd_ = -1;
+  ChildPlan child_{};
+};
+
+}  // namespace sbx::launch

@@ -1,0 +1,111 @@
+#include "launch/spawn.h"
+
+#include <fcntl.h>
+#include <linux/sched.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <string>
+
+#include "launch/child.h"
+#include "launch/sync.h"
+#include "sys/raw_syscalls.h"
+
+namespace sbx::launch {
+namespace {
+
+constexpr uid_t kOverflowId = 65534;
+
+Status write_proc_file(pid_t pid, const char* name, const std::string& contents) {
+  const std::string path = "/proc/" + std::to_string(pid) + "/" + name;
+  UniqueFd fd(::open(path.c_str(), O_WRONLY | O_CLOEXEC));
+  if (!fd.valid()) return errno_error("open " + path);
+  if (::write(fd.get(), contents.data(), contents.size()) != static_cast<ssize_t>(contents.size())) {
+    return errno_error("write " + path + " \"" + contents.substr(0, contents.size() - 1) + "\"");
+  }
+  return {};
+}
+
+Status write_id_maps(pid_t pid, const IdMapping& ids) {
+  if (ids.deny_setgroups) SBX_RETURN_IF_ERROR(write_proc_file(pid, "setgroups", "deny\n"));
+  SBX_RETURN_IF_ERROR(write_proc_file(
+      pid, "uid_map", std::to_string(ids.inside_uid) + " " + std::to_string(ids.outside_uid) + " 1\n"));
+  SBX_RETURN_IF_ERROR(write_proc_file(
+      pid, "gid_map", std::to_string(ids.inside_gid) + " " + std::to_string(ids.outside_gid) + " 1\n"));
+  return {};
+}
+
+}  // namespace
+
+IdMapping choose_id_mapping(uid_t inside_uid, gid_t inside_gid, uid_t euid, gid_t egid) {
+  if (euid == 0) return {inside_uid, kOverflowId, inside_gid, kOverflowId, /*deny_setgroups=*/false};
+  return {inside_uid, euid, inside_gid, egid, /*deny_setgroups=*/true};
+}
+
+Sandbox::Sandbox(Sandbox&& other) noexcept
+    : pid_(other.pid_),
+      pidfd_(std::move(other.pidfd_)),
+      report_(std::move(other.report_)),
+      reaped_(std::exchange(other.reaped_, true)) {}
+
+Sandbox::~Sandbox() {
+  if (reaped_ || !pidfd_.valid()) return;
+  kill();
+  siginfo_t info{};
+  while (::waitid(P_PIDFD, static_cast<id_t>(pidfd_.get()), &info, WEXITED) < 0 && errno == EINTR) {
+  }
+}
+
+void Sandbox::kill() noexcept {
+  if (!reaped_ && pidfd_.valid()) sys::pidfd_send_signal(pidfd_.get(), SIGKILL);
+}
+
+Result<int> Sandbox::reap() {
+  siginfo_t info{};
+  while (::waitid(P_PIDFD, static_cast<id_t>(pidfd_.get()), &info, WEXITED) < 0) {
+    if (errno != EINTR) return errno_error("waitid");
+  }
+  reaped_ = true;
+  if (info.si_code == CLD_EXITED) return W_EXITCODE(info.si_status, 0);
+  return info.si_status;  // killed: the signal number is the wait status
+}
+
+Result<Sandbox> spawn_sandbox(LaunchPlan& plan, const IdMapping& ids) {
+  int pair[2];
+  if (::socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, pair) != 0) {
+    return errno_error("socketpair");
+  }
+  UniqueFd parent_end(pair[0]);
+  UniqueFd child_end(pair[1]);
+  plan.set_report_fd(child_end.get());
+  const ChildPlan& child_plan = plan.child_plan();
+
+  int pidfd = -1;
+  clone_args args{};
+  args.flags = CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWIPC | CLONE_NEWUTS | CLONE_NEWCGROUP |
+               CLONE_PIDFD;
+  if (plan.unshare_network()) args.flags |= CLONE_NEWNET;
+  args.pidfd = reinterpret_cast<uint64_t>(&pidfd);
+  args.exit_signal = SIGCHLD;
+
+  const long pid = sys::clone3(&args);
+  if (pid < 0) return errno_error("clone3 (new user, mount, pid, ipc, uts, cgroup, net namespaces)");
+  if (pid == 0) child_main(child_plan);
+
+  Sandbox sandbox(static_cast<pid_t>(pid), UniqueFd(pidfd), std::move(parent_end));
+  child_end.reset();
+  plan.release_landlock_fd();
+  if (auto status = write_id_maps(static_cast<pid_t>(pid), ids); !status) {
+    return std::move(status).error().context("user namespace id maps");
+  }
+  Message go{};
+  go.kind = MessageKind::kGo;
+  if (::send(sandbox.report_fd(), &go, sizeof(go), MSG_NOSIGNAL) != sizeof(go)) {
+    return errno_error("release the sandbox child");
+  }
+  return sandbox;
+}
+
+}  // namespace sbx::launch

@@ -1,0 +1,190 @@
+#include "mounts/plan.h"
+
+#include <array>
+#include <string_view>
+
+#include "rootfs/generated_etc.h"
+
+namespace sbx::mounts {
+namespace {
+
+using launch::MountOpKind;
+using rootfs::FileKind;
+
+// The host directories the host rootfs shows, read-only. On merged-/usr systems most are symlinks
+// into /usr and are re-created as the same symlinks.
+constexpr std::array<std::string_view, 7> kHostSystemDirs{"usr", "bin", "sbin", "lib", "lib32", "lib64",
+                                                          "libx32"};
+
+// Entries of a prebuilt tree that sbx provides itself.
+constexpr std::array<std::string_view, 6> kManagedTopLevel{"proc", "dev", "sys", "tmp", "run", "workspace"};
+
+constexpr std::array<std::string_view, 6> kMaskedProcFiles{
+    "/proc/kcore", "/proc/keys", "/proc/timer_list", "/proc/sched_debug", "/proc/latency_stats",
+    "/proc/sysrq-trigger"};
+constexpr std::array<std::string_view, 6> kReadOnlyProcDirs{"/proc/sys", "/proc/irq", "/proc/bus",
+                                                            "/proc/fs",  "/proc/acpi", "/proc/scsi"};
+constexpr std::array<std::string_view, 6> kDevices{"null", "zero", "full", "random", "urandom", "tty"};
+
+MountStep make_step(MountOpKind kind, std::string source, std::string target, std::string data = "") {
+  MountStep s;
+  s.kind = kind;
+  s.source = std::move(source);
+  s.target = std::move(target);
+  s.data = std::move(data);
+  return s;
+}
+
+class Builder {
+ public:
+  void bind(std::string source, std::string target, bool read_only, bool is_dir, bool untrusted) {
+    MountStep s = make_step(MountOpKind::kBind, std::move(source), std::move(target));
+    s.read_only = read_only;
+    s.target_is_dir = is_dir;
+    s.source_untrusted = untrusted;
+    plan_.steps.push_back(std::move(s));
+  }
+  void device(const std::string& name) {
+    MountStep s = make_step(MountOpKind::kBind, "/dev/" + name, "/dev/" + name);
+    s.target_is_dir = false;
+    s.allow_devices = true;
+    plan_.steps.push_back(std::move(s));
+  }
+  void tmpfs(std::string target, std::string options, bool read_only) {
+    MountStep s = make_step(MountOpKind::kTmpfs, "", std::move(target), std::move(options));
+    s.read_only = read_only;
+    plan_.steps.push_back(std::move(s));
+  }
+  void simple(MountOpKind kind, std::string target, bool optional = false) {
+    MountStep s = make_step(kind, "", std::move(target));
+    s.optional = optional;
+    s.target_is_dir = kind != MountOpKind::kMaskWithNull;
+    plan_.steps.push_back(std::move(s));
+  }
+  void symlink(std::string link_text, std::string target) {
+    MountStep s = make_step(MountOpKind::kSymlink, std::move(link_text), std::move(target));
+    s.target_is_dir = false;
+    plan_.steps.push_back(std::move(s));
+  }
+  void write_file(std::string target, std::string contents) {
+    MountStep s = make_step(MountOpKind::kWriteFile, "", std::move(target), std::move(contents));
+    s.mode = 0644;
+    s.target_is_dir = false;
+    plan_.steps.push_back(std::move(s));
+  }
+  void landlock(std::string path, PathAccess access) {
+    plan_.landlock_paths.push_back({std::move(path), access});
+  }
+  MountPlan take() { return std::move(plan_); }
+
+ private:
+  MountPlan plan_;
+};
+
+// Re-creates a host entry in the sandbox: a symlink stays the same symlink, a directory or file is
+// bound read-only. Anything else (sockets, devices) is left out.
+void mirror_host_entry(Builder& b, const rootfs::HostView& host, const std::string& host_path,
+                       const std::string& target, bool untrusted) {
+  const auto kind = host.kind(host_path);
+  if (!kind) return;
+  switch (*kind) {
+    case FileKind::kSymlink:
+      if (auto link = host.read_link(host_path)) b.symlink(*link, target);
+      break;
+    case FileKind::kDirectory:
+      b.bind(host_path, target, /*read_only=*/true, /*is_dir=*/true, untrusted);
+      break;
+    case FileKind::kRegular:
+      b.bind(host_path, target, /*read_only=*/true, /*is_dir=*/false, untrusted);
+      break;
+    case FileKind::kOther:
+      break;
+  }
+}
+
+void plan_host_root(Builder& b, const policy::Policy& p, const rootfs::HostView& host) {
+  for (auto dir : kHostSystemDirs) {
+    mirror_host_entry(b, host, "/" + std::string(dir), "/" + std::string(dir), /*untrusted=*/false);
+  }
+  b.tmpfs("/etc", "size=4m,nr_inodes=4096,mode=0755", /*read_only=*/false);
+  for (const auto& file : rootfs::generated_etc_files(p, host)) {
+    b.write_file("/etc/" + file.name, file.contents);
+  }
+  for (const auto& name : rootfs::host_etc_entries(host)) {
+    mirror_host_entry(b, host, "/etc/" + name, "/etc/" + name, /*untrusted=*/false);
+  }
+  b.simple(MountOpKind::kMakeReadOnly, "/etc");
+}
+
+void plan_tree_root(Builder& b, const policy::Policy& p, const rootfs::HostView& host) {
+  for (const auto& name : host.list_dir(p.rootfs)) {
+    bool managed = false;
+    for (auto m : kManagedTopLevel) managed = managed || name == m;
+    if (!managed) mirror_host_entry(b, host, p.rootfs + "/" + name, "/" + name, /*untrusted=*/true);
+  }
+  // The tree's own resolv.conf cannot know the host's resolvers.
+  if (p.network == policy::NetworkMode::kHost &&
+      host.kind(p.rootfs + "/etc/resolv.conf") == FileKind::kRegular &&
+      host.kind("/etc/resolv.conf").has_value()) {
+    b.bind("/etc/resolv.conf", "/etc/resolv.conf", /*read_only=*/true, /*is_dir=*/false, false);
+  }
+}
+
+void plan_proc(Builder& b) {
+  b.simple(MountOpKind::kProc, "/proc");
+  for (auto file : kMaskedProcFiles) b.simple(MountOpKind::kMaskWithNull, std::string(file), true);
+  for (auto dir : kReadOnlyProcDirs) b.simple(MountOpKind::kMakeReadOnly, std::string(dir), true);
+}
+
+void plan_dev(Builder& b, const policy::Policy& p) {
+  b.tmpfs("/dev", "size=64k,nr_inodes=256,mode=0755", /*read_only=*/false);
+  for (auto dev : kDevices) b.device(std::string(dev));
+  b.simple(MountOpKind::kDevpts, "/dev/pts");
+  b.symlink("pts/ptmx", "/dev/ptmx");
+  b.symlink("/proc/self/fd", "/dev/fd");
+  b.symlink("/proc/self/fd/0", "/dev/stdin");
+  b.symlink("/proc/self/fd/1", "/dev/stdout");
+  b.symlink("/proc/self/fd/2", "/dev/stderr");
+  b.tmpfs("/dev/shm", "size=64m,mode=1777", p.read_only);
+  b.simple(MountOpKind::kMakeReadOnly, "/dev");
+  b.landlock("/dev", PathAccess::kDevices);
+  if (!p.read_only) b.landlock("/dev/shm", PathAccess::kReadWrite);
+}
+
+}  // namespace
+
+Result<MountPlan> plan_mounts(const policy::Policy& p, const rootfs::HostView& host) {
+  Builder b;
+  b.landlock("/", PathAccess::kReadExec);
+  if (p.rootfs == "host") {
+    plan_host_root(b, p, host);
+  } else {
+    if (host.kind(p.rootfs) != FileKind::kDirectory) {
+      return make_error("--rootfs " + p.rootfs + ": not a directory");
+    }
+    plan_tree_root(b, p, host);
+  }
+  plan_proc(b);
+  plan_dev(b, p);
+
+  b.tmpfs("/tmp", "size=" + std::to_string(p.tmp_size_bytes) + ",mode=1777", p.read_only);
+  if (!p.read_only) b.landlock("/tmp", PathAccess::kReadWrite);
+
+  if (!p.workspace_source.empty()) {
+    b.bind(p.workspace_source, "/workspace", !p.workspace_writable, /*is_dir=*/true, /*untrusted=*/true);
+    if (p.workspace_writable) b.landlock("/workspace", PathAccess::kReadWrite);
+  }
+  for (const auto& bind : p.binds) {
+    const bool is_dir = host.kind(bind.source) == FileKind::kDirectory;
+    b.bind(bind.source, bind.target, bind.read_only, is_dir, /*untrusted=*/true);
+    if (!bind.read_only) b.landlock(bind.target, PathAccess::kReadWrite);
+  }
+  for (const auto& t : p.tmpfs) {
+    b.tmpfs(t.target, "size=" + std::to_string(t.size_bytes) + ",mode=1777", /*read_only=*/false);
+    b.landlock(t.target, PathAccess::kReadWrite);
+  }
+  b.simple(MountOpKind::kMakeReadOnly, "/");
+  return b.take();
+}
+
+}  // namespace sbx::mounts

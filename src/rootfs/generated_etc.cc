@@ -1,0 +1,64 @@
+#include "rootfs/generated_etc.h"
+
+#include <array>
+#include <string_view>
+
+namespace sbx::rootfs {
+namespace {
+
+constexpr std::array<std::string_view, 27> kHostEtcEntries{
+    "alternatives", "bash.bashrc",     "ca-certificates", "ca-certificates.conf", "crypto-policies",
+    "debian_version", "fonts",         "gai.conf",        "gitconfig",            "inputrc",
+    "ld.so.cache",  "ld.so.conf",      "ld.so.conf.d",    "localtime",            "lsb-release",
+    "magic",        "magic.mime",      "mime.types",      "os-release",           "pki",
+    "protocols",    "rpc",             "services",        "ssl",                  "timezone",
+    "perl",         "R",
+};
+
+// Runtimes that keep configuration in versioned directories (/etc/python3.11, /etc/java-17-openjdk).
+constexpr std::array<std::string_view, 3> kHostEtcPrefixes{"python3", "java-", "node"};
+
+bool has_prefix(std::string_view name, std::string_view prefix) {
+  return name.substr(0, prefix.size()) == prefix;
+}
+
+}  // namespace
+
+std::vector<GeneratedFile> generated_etc_files(const policy::Policy& p, const HostView& host) {
+  const std::string uid = std::to_string(p.uid);
+  const std::string gid = std::to_string(p.gid);
+  std::string passwd = "root:x:0:0:root:/root:/bin/sh\n";
+  std::string group = "root:x:0:\n";
+  if (p.uid != 0) passwd += p.user_name + ":x:" + uid + ":" + gid + ":sbx sandbox user:/tmp:/bin/sh\n";
+  if (p.gid != 0) group += p.user_name + ":x:" + gid + ":\n";
+  passwd += "nobody:x:65534:65534:nobody:/nonexistent:/usr/sbin/nologin\n";
+  group += "nogroup:x:65534:\n";
+
+  const std::string hosts = "127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n127.0.1.1\t" +
+                            p.hostname + "\n";
+  std::string resolv = "# sbx: no network in this sandbox\n";
+  if (p.network == policy::NetworkMode::kHost) {
+    resolv = host.read_file("/etc/resolv.conf").value_or("");
+  }
+  const std::string nsswitch =
+      "passwd: files\ngroup: files\nshadow: files\nhosts: files dns\nnetworks: files\n"
+      "protocols: files\nservices: files\nethers: files\nrpc: files\n";
+
+  return {
+      {"passwd", passwd},       {"group", group},   {"hosts", hosts}, {"hostname", p.hostname + "\n"},
+      {"resolv.conf", resolv}, {"nsswitch.conf", nsswitch},
+  };
+}
+
+std::vector<std::string> host_etc_entries(const HostView& host) {
+  std::vector<std::string> out;
+  for (const std::string& name : host.list_dir("/etc")) {
+    bool wanted = false;
+    for (auto entry : kHostEtcEntries) wanted = wanted || name == entry;
+    for (auto prefix : kHostEtcPrefixes) wanted = wanted || has_prefix(name, prefix);
+    if (wanted) out.push_back(name);
+  }
+  return out;
+}
+
+}  // namespace sbx::rootfs

@@ -1,0 +1,24 @@
+// The small /etc the sandbox sees on the host rootfs: who the sandbox user is, how names
+// resolve, and the host entries language runtimes need. Never the host's whole /etc.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "policy/policy.h"
+#include "rootfs/host_view.h"
+
+namespace sbx::rootfs {
+
+struct GeneratedFile {
+  std::string name;  // relative to /etc
+  std::string contents;
+};
+
+std::vector<GeneratedFile> generated_etc_files(const policy::Policy& policy, const HostView& host);
+
+// Host /etc entries bound read-only (or re-created as symlinks) into the generated /etc when
+// they exist: the dynamic linker cache, certificates, alternatives, time zone, runtime configs.
+std::vector<std::string> host_etc_entries(const HostView& host);
+
+}  // namespace sbx::rootfs

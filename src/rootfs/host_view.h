@@ -1,0 +1,33 @@
+// Read-only questions the planner asks about the host file system. An interface so the
+// planning step stays pure and unit-testable with a fake host.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace sbx::rootfs {
+
+enum class FileKind { kDirectory, kRegular, kSymlink, kOther };
+
+class HostView {
+ public:
+  virtual ~HostView() = default;
+  // lstat: what `path` itself is, without following a final symlink. nullopt when absent.
+  virtual std::optional<FileKind> kind(const std::string& path) const = 0;
+  virtual std::optional<std::string> read_link(const std::string& path) const = 0;
+  virtual std::optional<std::string> read_file(const std::string& path) const = 0;
+  // Entry names of a directory, sorted; empty when it cannot be read.
+  virtual std::vector<std::string> list_dir(const std::string& path) const = 0;
+};
+
+// The real host, through lstat/readlink/opendir.
+class RealHostView final : public HostView {
+ public:
+  std::optional<FileKind> kind(const std::string& path) const override;
+  std::optional<std::string> read_link(const std::string& path) const override;
+  std::optional<std::string> read_file(const std::string& path) const override;
+  std::vector<std::string> list_dir(const std::string& path) const override;
+};
+
+}  // namespace sbx::rootfs
