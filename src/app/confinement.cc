@@ -1,7 +1,42 @@
-// TEMPORARY: replaced when the seccomp and landlock modules land.
 #include "app/confinement.h"
+
+#include "landlock/ruleset.h"
+
 namespace sbx::app {
-Result<std::vector<LayerReport>> add_confinement(const policy::Policy&, launch::LaunchPlan&) {
-  return std::vector<LayerReport>{};
+namespace {
+
+landlock::Access to_landlock(mounts::PathAccess access) {
+  switch (access) {
+    case mounts::PathAccess::kReadExec: return landlock::Access::kReadExec;
+    case mounts::PathAccess::kReadWrite: return landlock::Access::kReadWrite;
+    case mounts::PathAccess::kDevices: return landlock::Access::kDevices;
+  }
+  return landlock::Access::kReadExec;
 }
+
+Result<LayerReport> add_landlock(const policy::Policy& policy, launch::LaunchPlan& plan) {
+  landlock::RulesetSpec spec;
+  spec.allow_network = policy.network == policy::NetworkMode::kHost;
+  for (const auto& p : plan.mounts().landlock_paths) spec.rules.push_back({p.path, to_landlock(p.access)});
+  auto ruleset = landlock::build_ruleset(spec);
+  if (!ruleset) {
+    if (policy.landlock == policy::Enforcement::kRequired) {
+      return std::move(ruleset).error().context("landlock (required; pass --landlock best-effort to run without it)");
+    }
+    return LayerReport{"landlock", false, ruleset.error().message};
+  }
+  LayerReport report{"landlock", true, ruleset->enforced().describe()};
+  plan.set_landlock(std::move(*ruleset));
+  return report;
+}
+
+}  // namespace
+
+Result<std::vector<LayerReport>> add_confinement(const policy::Policy& policy, launch::LaunchPlan& plan) {
+  std::vector<LayerReport> layers;
+  SBX_ASSIGN_OR_RETURN(auto landlock_report, add_landlock(policy, plan));
+  layers.push_back(std::move(landlock_report));
+  return layers;
+}
+
 }  // namespace sbx::app

@@ -48,12 +48,7 @@ LaunchPlan::LaunchPlan(const policy::Policy& p, mounts::MountPlan mounts, int la
 
 void LaunchPlan::set_seccomp(std::vector<sock_filter> program) { seccomp_ = std::move(program); }
 
-void LaunchPlan::set_landlock(UniqueFd ruleset, std::vector<LandlockPathRule> rules) {
-  landlock_fd_ = std::move(ruleset);
-  landlock_storage_ = std::move(rules);
-  landlock_rules_.clear();
-  for (const auto& r : landlock_storage_) landlock_rules_.push_back({r.path.c_str(), r.access});
-}
+void LaunchPlan::set_landlock(landlock::RulesetPlan ruleset) { landlock_.emplace(std::move(ruleset)); }
 
 const ChildPlan& LaunchPlan::child_plan() {
   child_ = ChildPlan{};
@@ -67,9 +62,7 @@ const ChildPlan& LaunchPlan::child_plan() {
   child_.rlimits = rlimits_.data();
   child_.rlimit_count = rlimits_.size();
   child_.last_cap = last_cap_;
-  child_.landlock.ruleset_fd = landlock_fd_.get();
-  child_.landlock.rules = landlock_rules_.data();
-  child_.landlock.rule_count = landlock_rules_.size();
+  child_.landlock = landlock_ ? landlock_->view() : LandlockPlan{-1, nullptr, 0};
   child_.seccomp.len = static_cast<unsigned short>(seccomp_.size());
   child_.seccomp.filter = seccomp_.data();
   child_.workdir = workdir_.c_str();

@@ -4,20 +4,17 @@
 
 #include <linux/filter.h>
 
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "base/unique_fd.h"
+#include "landlock/ruleset.h"
 #include "launch/child_plan.h"
 #include "mounts/plan.h"
 #include "policy/policy.h"
 
 namespace sbx::launch {
-
-struct LandlockPathRule {
-  std::string path;
-  uint64_t access;
-};
 
 class LaunchPlan {
  public:
@@ -26,14 +23,12 @@ class LaunchPlan {
   LaunchPlan& operator=(const LaunchPlan&) = delete;
 
   void set_seccomp(std::vector<sock_filter> program);
-  void set_landlock(UniqueFd ruleset, std::vector<LandlockPathRule> rules);
+  void set_landlock(landlock::RulesetPlan ruleset);
 
   // The view for the child; valid while this object lives.
   const ChildPlan& child_plan();
   // report_fd is only known once the socket pair exists.
   void set_report_fd(int fd) { report_fd_ = fd; }
-  // Closes the parent's copy of the Landlock ruleset once the child has its own.
-  void release_landlock_fd() { landlock_fd_.reset(); }
 
   bool unshare_network() const { return unshare_network_; }
   const mounts::MountPlan& mounts() const { return mounts_; }
@@ -48,9 +43,7 @@ class LaunchPlan {
   std::vector<const char*> envp_;
   std::vector<RlimitSetting> rlimits_;
   std::vector<sock_filter> seccomp_;
-  UniqueFd landlock_fd_;
-  std::vector<LandlockPathRule> landlock_storage_;
-  std::vector<LandlockRule> landlock_rules_;
+  std::optional<landlock::RulesetPlan> landlock_;
   std::string hostname_;
   std::string workdir_;
   std::string path_env_;

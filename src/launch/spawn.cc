@@ -96,7 +96,6 @@ Result<Sandbox> spawn_sandbox(LaunchPlan& plan, const IdMapping& ids) {
 
   Sandbox sandbox(static_cast<pid_t>(pid), UniqueFd(pidfd), std::move(parent_end));
   child_end.reset();
-  plan.release_landlock_fd();
   if (auto status = write_id_maps(static_cast<pid_t>(pid), ids); !status) {
     return std::move(status).error().context("user namespace id maps");
   }
