@@ -1,6 +1,7 @@
 #include "app/confinement.h"
 
 #include "landlock/ruleset.h"
+#include "seccomp/filter.h"
 
 namespace sbx::app {
 namespace {
@@ -30,12 +31,29 @@ Result<LayerReport> add_landlock(const policy::Policy& policy, launch::LaunchPla
   return report;
 }
 
+Result<LayerReport> add_seccomp(const policy::Policy& policy, launch::LaunchPlan& plan) {
+  auto filter = seccomp::compile_default_filter(seccomp::FilterOptions{});
+  if (!filter) {
+    if (policy.seccomp == policy::Enforcement::kRequired) {
+      return std::move(filter).error().context("seccomp (required; pass --seccomp best-effort to run without it)");
+    }
+    return LayerReport{"seccomp", false, filter.error().message};
+  }
+  LayerReport report{"seccomp", true,
+                     filter->name + " deny-list, " + std::to_string(filter->rule_count) + " rules, " +
+                         std::to_string(filter->program.size()) + " BPF instructions, denials return EPERM"};
+  plan.set_seccomp(std::move(filter->program));
+  return report;
+}
+
 }  // namespace
 
 Result<std::vector<LayerReport>> add_confinement(const policy::Policy& policy, launch::LaunchPlan& plan) {
   std::vector<LayerReport> layers;
   SBX_ASSIGN_OR_RETURN(auto landlock_report, add_landlock(policy, plan));
   layers.push_back(std::move(landlock_report));
+  SBX_ASSIGN_OR_RETURN(auto seccomp_report, add_seccomp(policy, plan));
+  layers.push_back(std::move(seccomp_report));
   return layers;
 }
 
