@@ -106,6 +106,7 @@ int run_exec(std::span<const std::string> args, const GlobalOptions& global) {
   }
   if (request->verbosity > 0) setup_logging(global.verbosity + request->verbosity, global.quiet);
   const policy::Policy& policy = request->policy;
+  spdlog::debug("flags parsed");
 
   rootfs::RealHostView host;
   auto mounts = mounts::plan_mounts(policy, host);
@@ -142,7 +143,9 @@ int run_exec(std::span<const std::string> args, const GlobalOptions& global) {
     spdlog::error("exec: {}{}", sandbox.error().message, userns_hint(sandbox.error().sys_errno));
     return kExitUsage;
   }
+  spdlog::debug("sandbox started: init pid {}", sandbox->pid());
   auto outcome = supervisor::supervise(*sandbox, *signals);
+  spdlog::debug("sandbox init reaped");
   if (!outcome) {
     spdlog::error("exec: {}", outcome.error().message);
     return kExitUsage;

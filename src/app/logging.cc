@@ -13,6 +13,8 @@ void setup_logging(int verbosity, bool quiet) {
   if (quiet) level = spdlog::level::err;
   if (verbosity == 1) level = spdlog::level::info;
   if (verbosity >= 2) level = spdlog::level::debug;
+  // Debug lines carry microsecond timestamps: they are how start-up time is attributed.
+  if (level <= spdlog::level::debug) logger->set_pattern("sbx: %H:%M:%S.%f %l: %v");
   logger->set_level(level);
   spdlog::set_default_logger(logger);
 }

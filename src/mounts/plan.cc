@@ -102,6 +102,23 @@ void mirror_host_entry(Builder& b, const rootfs::HostView& host, const std::stri
   }
 }
 
+// Small /etc files are copied into the generated /etc instead of bound: a file write costs a
+// fraction of a bind mount, and the copy is read-only like the rest of /etc. Directories (the
+// certificate store, alternatives) stay bind mounts.
+constexpr size_t kCopyMaxFileBytes = 128 * 1024;
+
+void copy_host_entry(Builder& b, const rootfs::HostView& host, const std::string& host_path,
+                     const std::string& target) {
+  if (host.kind(host_path) == FileKind::kRegular) {
+    auto contents = host.read_file(host_path);
+    if (contents && contents->size() <= kCopyMaxFileBytes) {
+      b.write_file(target, std::move(*contents));
+      return;
+    }
+  }
+  mirror_host_entry(b, host, host_path, target, /*untrusted=*/false);
+}
+
 void plan_host_root(Builder& b, const policy::Policy& p, const rootfs::HostView& host) {
   for (auto dir : kHostSystemDirs) {
     mirror_host_entry(b, host, "/" + std::string(dir), "/" + std::string(dir), /*untrusted=*/false);
@@ -111,7 +128,7 @@ void plan_host_root(Builder& b, const policy::Policy& p, const rootfs::HostView&
     b.write_file("/etc/" + file.name, file.contents);
   }
   for (const auto& name : rootfs::host_etc_entries(host)) {
-    mirror_host_entry(b, host, "/etc/" + name, "/etc/" + name, /*untrusted=*/false);
+    copy_host_entry(b, host, "/etc/" + name, "/etc/" + name);
   }
   b.simple(MountOpKind::kMakeReadOnly, "/etc");
 }

@@ -1,13 +1,12 @@
 #include "rootfs/host_view.h"
 
 #include <dirent.h>
+#include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <climits>
-#include <fstream>
-#include <sstream>
 
 namespace sbx::rootfs {
 
@@ -28,18 +27,24 @@ std::optional<std::string> RealHostView::read_link(const std::string& path) cons
 }
 
 std::optional<std::string> RealHostView::read_file(const std::string& path) const {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return std::nullopt;
-  std::ostringstream out;
-  out << in.rdbuf();
-  return out.str();
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return std::nullopt;
+  std::string out;
+  char buf[16384];
+  ssize_t n;
+  while ((n = ::read(fd, buf, sizeof(buf))) > 0) out.append(buf, static_cast<size_t>(n));
+  ::close(fd);
+  if (n < 0) return std::nullopt;
+  return out;
 }
 
-std::vector<std::string> RealHostView::list_dir(const std::string& path) const {
+std::vector<std::string> RealHostView::list_dir(const std::string& path, size_t limit) const {
   std::vector<std::string> names;
   DIR* dir = ::opendir(path.c_str());
   if (dir == nullptr) return names;
-  while (const dirent* entry = ::readdir(dir)) {
+  while (names.size() < limit) {
+    const dirent* entry = ::readdir(dir);
+    if (entry == nullptr) break;
     const std::string name = entry->d_name;
     if (name != "." && name != "..") names.push_back(name);
   }

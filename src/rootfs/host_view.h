@@ -2,6 +2,7 @@
 // planning step stays pure and unit-testable with a fake host.
 #pragma once
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
@@ -17,8 +18,9 @@ class HostView {
   virtual std::optional<FileKind> kind(const std::string& path) const = 0;
   virtual std::optional<std::string> read_link(const std::string& path) const = 0;
   virtual std::optional<std::string> read_file(const std::string& path) const = 0;
-  // Entry names of a directory, sorted; empty when it cannot be read.
-  virtual std::vector<std::string> list_dir(const std::string& path) const = 0;
+  // Entry names of a directory, sorted; empty when it cannot be read. Reading stops after
+  // `limit` entries (then the result is not sorted over the whole directory).
+  virtual std::vector<std::string> list_dir(const std::string& path, size_t limit = SIZE_MAX) const = 0;
 };
 
 // The real host, through lstat/readlink/opendir.
@@ -27,7 +29,7 @@ class RealHostView final : public HostView {
   std::optional<FileKind> kind(const std::string& path) const override;
   std::optional<std::string> read_link(const std::string& path) const override;
   std::optional<std::string> read_file(const std::string& path) const override;
-  std::vector<std::string> list_dir(const std::string& path) const override;
+  std::vector<std::string> list_dir(const std::string& path, size_t limit = SIZE_MAX) const override;
 };
 
 }  // namespace sbx::rootfs
