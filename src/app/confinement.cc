@@ -2,6 +2,7 @@
 
 #include "landlock/ruleset.h"
 #include "seccomp/filter.h"
+#include "seccomp/precompiled.h"
 
 namespace sbx::app {
 namespace {
@@ -32,7 +33,13 @@ Result<LayerReport> add_landlock(const policy::Policy& policy, launch::LaunchPla
 }
 
 Result<LayerReport> add_seccomp(const policy::Policy& policy, launch::LaunchPlan& plan) {
-  auto filter = seccomp::compile_default_filter(seccomp::FilterOptions{});
+  const seccomp::FilterOptions options;
+  Result<seccomp::CompiledFilter> filter = make_error("no filter");
+  if (auto precompiled = seccomp::precompiled_default_filter(options)) {
+    filter = std::move(*precompiled);
+  } else {
+    filter = seccomp::compile_default_filter(options);
+  }
   if (!filter) {
     if (policy.seccomp == policy::Enforcement::kRequired) {
       return std::move(filter).error().context("seccomp (required; pass --seccomp best-effort to run without it)");

@@ -568,10 +568,12 @@ void exec_program(const ChildPlan& plan) noexcept {
   // Non-dumpable: the program, running as the same uid, cannot ptrace init or read its fds.
   // execve makes the program itself dumpable again.
   if (::prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) != 0) fail(plan, Stage::kFork, "PR_SET_DUMPABLE");
-  const long pid = ::syscall(SYS_clone, SIGCHLD, 0, 0, 0, 0);
-  if (pid < 0) fail(plan, Stage::kFork, "fork");
+  // vfork: the program's process shares init's memory until it execs, so starting it costs no
+  // page-table copy. run_program never returns and only makes async-signal-safe calls.
+  const pid_t pid = ::vfork();
+  if (pid < 0) fail(plan, Stage::kFork, "vfork");
   if (pid == 0) run_program(plan);
-  run_init(plan, static_cast<pid_t>(pid));
+  run_init(plan, pid);
 }
 
 }  // namespace sbx::launch
