@@ -308,9 +308,43 @@ int write_all(int fd, const char* data, size_t len) noexcept {
   return 0;
 }
 
+// The directory the previous file or symlink was created in. The generated /etc is a run of such
+// steps in one directory, and re-resolving it for each costs more than the file itself. Any
+// mount may cover the directory, so every mount step forgets it.
+struct ParentDirCache {
+  char path[PATH_MAX];
+  int fd = -1;
+
+  void forget() noexcept {
+    close_quietly(fd);
+    fd = -1;
+  }
+};
+
+// ensure_parent through the cache; the returned fd belongs to the cache.
+int cached_parent(ParentDirCache& cache, int root_fd, const char* path, char (&leaf)[NAME_MAX + 1]) noexcept {
+  const char* slash = std::strrchr(path, '/');
+  const size_t parent_len = slash == nullptr ? 0 : static_cast<size_t>(slash - path);
+  if (cache.fd >= 0 && parent_len < sizeof(cache.path) && std::strncmp(cache.path, path, parent_len) == 0 &&
+      cache.path[parent_len] == '\0') {
+    copy_cstr(leaf, sizeof(leaf), slash + 1);
+    return cache.fd;
+  }
+  cache.forget();
+  const int fd = ensure_parent(root_fd, path, leaf);
+  if (fd < 0) return -1;
+  if (parent_len < sizeof(cache.path)) {
+    std::memcpy(cache.path, path, parent_len);
+    cache.path[parent_len] = '\0';
+    cache.fd = fd;
+  }
+  return fd;
+}
+
 // Returns 0, or -1 with errno set. Optional targets that do not exist are skipped.
-int apply_mount_op(const ChildPlan& plan, size_t index, int root_fd) noexcept {
+int apply_mount_op(const ChildPlan& plan, size_t index, int root_fd, ParentDirCache& dirs) noexcept {
   const MountOp& op = plan.mounts[index];
+  if (op.kind != MountOpKind::kSymlink && op.kind != MountOpKind::kWriteFile) dirs.forget();
   const unsigned move_flags = MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH;
   switch (op.kind) {
     case MountOpKind::kBind: {
@@ -355,7 +389,7 @@ int apply_mount_op(const ChildPlan& plan, size_t index, int root_fd) noexcept {
     case MountOpKind::kSymlink:
     case MountOpKind::kWriteFile: {
       char leaf[NAME_MAX + 1];
-      const int parent = ensure_parent(root_fd, op.target, leaf);
+      const int parent = cached_parent(dirs, root_fd, op.target, leaf);
       if (parent < 0) return -1;
       int rc = 0;
       if (op.kind == MountOpKind::kSymlink) {
@@ -367,9 +401,6 @@ int apply_mount_op(const ChildPlan& plan, size_t index, int root_fd) noexcept {
         close_quietly(fd);
         errno = saved;
       }
-      const int saved = errno;
-      close_quietly(parent);
-      errno = saved;
       return rc;
     }
     case MountOpKind::kMaskWithNull:
@@ -408,9 +439,11 @@ void build_root(const ChildPlan& plan) noexcept {
   }
   const int root_fd = ::open(plan.staging_dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
   if (root_fd < 0) fail(plan, Stage::kMounts, plan.staging_dir);
+  ParentDirCache dirs;
   for (size_t i = 0; i < plan.mount_count; ++i) {
-    if (apply_mount_op(plan, i, root_fd) != 0) fail(plan, Stage::kMounts, plan.mounts[i].target);
+    if (apply_mount_op(plan, i, root_fd, dirs) != 0) fail(plan, Stage::kMounts, plan.mounts[i].target);
   }
+  dirs.forget();
   // pivot_root(".", ".") stacks the old root on top of the new one; detaching it leaves
   // only the new root, with no path back to the host's file system.
   if (::fchdir(root_fd) != 0) fail(plan, Stage::kPivot, "chdir to the new root");

@@ -6,10 +6,11 @@
 namespace sbx::rootfs {
 namespace {
 
-constexpr std::array<std::string_view, 27> kHostEtcEntries{
+// ld.so.conf.d is left out: only ldconfig reads it, and the loader needs just ld.so.cache.
+constexpr std::array<std::string_view, 26> kHostEtcEntries{
     "alternatives", "bash.bashrc",     "ca-certificates", "ca-certificates.conf", "crypto-policies",
     "debian_version", "fonts",         "gai.conf",        "gitconfig",            "inputrc",
-    "ld.so.cache",  "ld.so.conf",      "ld.so.conf.d",    "localtime",            "lsb-release",
+    "ld.so.cache",  "ld.so.conf",      "localtime",       "lsb-release",
     "magic",        "magic.mime",      "mime.types",      "os-release",           "pki",
     "protocols",    "rpc",             "services",        "ssl",                  "timezone",
     "perl",         "R",

@@ -7,6 +7,9 @@
 
 #include <algorithm>
 #include <climits>
+#include <cstdint>
+
+#include "base/unique_fd.h"
 
 namespace sbx::rootfs {
 
@@ -26,16 +29,33 @@ std::optional<std::string> RealHostView::read_link(const std::string& path) cons
   return std::string(buf, static_cast<size_t>(n));
 }
 
-std::optional<std::string> RealHostView::read_file(const std::string& path) const {
-  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return std::nullopt;
+namespace {
+
+std::optional<std::string> read_bounded(const std::string& path, size_t max_bytes) {
+  UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  if (!fd.valid()) return std::nullopt;
+  struct stat st {};
+  if (::fstat(fd.get(), &st) != 0 || static_cast<uint64_t>(st.st_size) > max_bytes) return std::nullopt;
   std::string out;
+  out.reserve(static_cast<size_t>(st.st_size));
   char buf[16384];
   ssize_t n;
-  while ((n = ::read(fd, buf, sizeof(buf))) > 0) out.append(buf, static_cast<size_t>(n));
-  ::close(fd);
+  while ((n = ::read(fd.get(), buf, sizeof(buf))) > 0) {
+    out.append(buf, static_cast<size_t>(n));
+    if (out.size() > max_bytes) return std::nullopt;  // grew since fstat
+  }
   if (n < 0) return std::nullopt;
   return out;
+}
+
+}  // namespace
+
+std::optional<std::string> RealHostView::read_file(const std::string& path) const {
+  return read_bounded(path, SIZE_MAX);
+}
+
+std::optional<std::string> RealHostView::read_small_file(const std::string& path, size_t max_bytes) const {
+  return read_bounded(path, max_bytes);
 }
 
 std::vector<std::string> RealHostView::list_dir(const std::string& path, size_t limit) const {

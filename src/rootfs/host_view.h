@@ -18,6 +18,12 @@ class HostView {
   virtual std::optional<FileKind> kind(const std::string& path) const = 0;
   virtual std::optional<std::string> read_link(const std::string& path) const = 0;
   virtual std::optional<std::string> read_file(const std::string& path) const = 0;
+  // read_file, but nullopt when the file holds more than max_bytes.
+  virtual std::optional<std::string> read_small_file(const std::string& path, size_t max_bytes) const {
+    auto contents = read_file(path);
+    if (!contents || contents->size() > max_bytes) return std::nullopt;
+    return contents;
+  }
   // Entry names of a directory, sorted; empty when it cannot be read. Reading stops after
   // `limit` entries (then the result is not sorted over the whole directory).
   virtual std::vector<std::string> list_dir(const std::string& path, size_t limit = SIZE_MAX) const = 0;
@@ -29,6 +35,8 @@ class RealHostView final : public HostView {
   std::optional<FileKind> kind(const std::string& path) const override;
   std::optional<std::string> read_link(const std::string& path) const override;
   std::optional<std::string> read_file(const std::string& path) const override;
+  // Checks the size before reading, so a large file costs one fstat.
+  std::optional<std::string> read_small_file(const std::string& path, size_t max_bytes) const override;
   std::vector<std::string> list_dir(const std::string& path, size_t limit = SIZE_MAX) const override;
 };
 
