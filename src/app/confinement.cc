@@ -1,5 +1,6 @@
 #include "app/confinement.h"
 
+#include "landlock/abi.h"
 #include "landlock/ruleset.h"
 #include "seccomp/filter.h"
 #include "seccomp/precompiled.h"
@@ -27,7 +28,13 @@ Result<LayerReport> add_landlock(const policy::Policy& policy, launch::LaunchPla
     }
     return LayerReport{"landlock", false, ruleset.error().message};
   }
-  LayerReport report{"landlock", true, ruleset->enforced().describe()};
+  const landlock::Enforced& e = ruleset->enforced();
+  LayerReport report{"landlock", true, e.describe()};
+  report.facts = {{"abi", e.abi},
+                  {"fs_rights", landlock::fs_right_names(e.handled_fs)},
+                  {"net_rights_denied", landlock::net_right_names(e.handled_net)},
+                  {"scopes", landlock::scope_names(e.scoped)},
+                  {"path_rules", e.rule_count}};
   plan.set_landlock(std::move(*ruleset));
   return report;
 }
@@ -49,6 +56,10 @@ Result<LayerReport> add_seccomp(const policy::Policy& policy, launch::LaunchPlan
   LayerReport report{"seccomp", true,
                      filter->name + " deny-list, " + std::to_string(filter->rule_count) + " rules, " +
                          std::to_string(filter->program.size()) + " BPF instructions, denials return EPERM"};
+  report.facts = {{"policy", filter->name},
+                  {"rules", filter->rule_count},
+                  {"instructions", filter->program.size()},
+                  {"deny_action", "errno"}};
   plan.set_seccomp(std::move(filter->program));
   return report;
 }

@@ -5,6 +5,8 @@
 #include <string>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
 #include "base/result.h"
 #include "launch/launch_plan.h"
 #include "policy/policy.h"
@@ -15,6 +17,7 @@ struct LayerReport {
   std::string layer;   // "seccomp", "landlock"
   bool enforced;
   std::string detail;  // what is enforced, or why it was skipped
+  nlohmann::ordered_json facts = nlohmann::ordered_json::object();  // for the verdict's "layers"
 };
 
 Result<std::vector<LayerReport>> add_confinement(const policy::Policy& policy, launch::LaunchPlan& plan);

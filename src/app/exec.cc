@@ -11,11 +11,16 @@
 
 #include "app/app.h"
 #include "app/confinement.h"
+#include "app/exec_output.h"
+#include "app/exec_report.h"
+#include "app/redaction.h"
+#include "app/verdict_output.h"
 #include "cli/exec_options.h"
 #include "launch/spawn.h"
 #include "mounts/plan.h"
 #include "rootfs/host_view.h"
 #include "supervisor/supervise.h"
+#include "supervisor/verdict.h"
 
 namespace sbx::app {
 namespace {
@@ -30,53 +35,6 @@ cli::CallerContext caller_context() {
     return std::string(value);
   };
   return caller;
-}
-
-std::string setup_hint(const supervisor::Outcome& o) {
-  using launch::Stage;
-  switch (o.stage) {
-    case Stage::kWorkdir:
-      return " (the working directory does not exist in the sandbox: pass -w with an existing directory)";
-    case Stage::kMounts:
-      if (o.sys_errno == EROFS) {
-        return " (the mount point would have to be created inside a read-only mount: create it on the "
-               "host first or mount elsewhere)";
-      }
-      if (o.sys_errno == ELOOP) return " (a path component changed into a symlink since sbx checked it)";
-      return "";
-    case Stage::kRlimits:
-      return " (a hard limit cannot be raised above the caller's own: check ulimit -H)";
-    case Stage::kLandlock:
-      return " (pass --landlock best-effort to run without Landlock)";
-    case Stage::kSeccomp:
-      return " (pass --seccomp best-effort to run without seccomp)";
-    default:
-      return "";
-  }
-}
-
-int report_outcome(const supervisor::Outcome& o) {
-  using Kind = supervisor::Outcome::Kind;
-  switch (o.kind) {
-    case Kind::kExited:
-      return o.exit_code;
-    case Kind::kSignaled:
-      spdlog::info("program killed by signal {} ({})", o.signal, strsignal(o.signal));
-      return 128 + o.signal;
-    case Kind::kSetupError:
-      break;
-  }
-  if (o.stage == launch::Stage::kExec) {
-    if (o.sys_errno == ENOENT) {
-      spdlog::error("exec: {}: command not found in the sandbox", o.what);
-      return kExitNotFound;
-    }
-    spdlog::error("exec: {}: {} (cannot execute it in the sandbox)", o.what, std::strerror(o.sys_errno));
-    return kExitCannotExec;
-  }
-  spdlog::error("{}: {}: {}{}", launch::stage_name(o.stage), o.what, std::strerror(o.sys_errno),
-                setup_hint(o));
-  return kExitUsage;
 }
 
 std::string userns_hint(int err) {
@@ -106,12 +64,12 @@ int run_exec(std::span<const std::string> args, const GlobalOptions& global) {
   }
   if (request->verbosity > 0) setup_logging(global.verbosity + request->verbosity, global.quiet);
   const policy::Policy& policy = request->policy;
-  spdlog::debug("flags parsed");
+  const Redaction redaction(policy.secrets);
 
   rootfs::RealHostView host;
   auto mounts = mounts::plan_mounts(policy, host);
   if (!mounts) {
-    spdlog::error("exec: {}", mounts.error().message);
+    spdlog::error("exec: {}", redaction.text(mounts.error().message));
     return kExitUsage;
   }
   spdlog::debug("mount plan: {} steps", mounts->steps.size());
@@ -130,6 +88,13 @@ int run_exec(std::span<const std::string> args, const GlobalOptions& global) {
     }
   }
 
+  auto output = plumb_output(policy, request->json, [&redaction] { return redaction.stream_transform(); });
+  if (!output) {
+    spdlog::error("exec: {}", output.error().message);
+    return kExitUsage;
+  }
+  plan.set_output_fds(output->stdout_write.get(), output->stderr_write.get());
+
   auto signals = supervisor::ForwardedSignals::block();
   if (!signals) {
     spdlog::error("exec: {}", signals.error().message);
@@ -138,19 +103,40 @@ int run_exec(std::span<const std::string> args, const GlobalOptions& global) {
   const auto ids = launch::choose_id_mapping(policy.uid, policy.gid, ::geteuid(), ::getegid());
   spdlog::info("sandbox uid {} gid {} -> host uid {} gid {}", ids.inside_uid, ids.inside_gid, ids.outside_uid,
                ids.outside_gid);
+  supervisor::SuperviseOptions options;
+  options.start = std::chrono::steady_clock::now();
+  options.timeout = policy.limits.timeout;
+  options.kill_after = policy.limits.kill_after;
+  options.kill_on_output_limit = policy.limits.on_output_limit == policy::OutputLimitAction::kKill;
   auto sandbox = launch::spawn_sandbox(plan, ids);
   if (!sandbox) {
     spdlog::error("exec: {}{}", sandbox.error().message, userns_hint(sandbox.error().sys_errno));
     return kExitUsage;
   }
+  // The sandbox holds its own copies; ours would keep the pipes from ever reaching EOF.
+  output->stdout_write.reset();
+  output->stderr_write.reset();
   spdlog::debug("sandbox started: init pid {}", sandbox->pid());
-  auto outcome = supervisor::supervise(*sandbox, *signals);
-  spdlog::debug("sandbox init reaped");
+  auto outcome = supervisor::supervise(*sandbox, *signals, output->stream_list(), options);
   if (!outcome) {
     spdlog::error("exec: {}", outcome.error().message);
     return kExitUsage;
   }
-  return report_outcome(*outcome);
+  if (outcome->kind == supervisor::Outcome::Kind::kSetupError) {
+    spdlog::error("{}", redaction.text(setup_error_message(*outcome)));
+  } else if (!request->json) {
+    log_run_end(*outcome, policy, *output, global.quiet);
+  }
+
+  if (request->json || request->report_fd || !request->report_file.empty()) {
+    const auto verdict = build_verdict({policy, *outcome, *output, *layers, supervisor::new_run_id(),
+                                        [&redaction](const std::string& s) { return redaction.text(s); }});
+    if (auto written = write_verdict(verdict, *request); !written) {
+      spdlog::error("exec: {}", written.error().message);
+      return kExitUsage;
+    }
+  }
+  return exit_status(*outcome);
 }
 
 }  // namespace sbx::app

@@ -1,5 +1,6 @@
 #include "cli/exec_options.h"
 
+#include <sys/resource.h>
 #include <sys/stat.h>
 
 #include <cctype>
@@ -11,6 +12,7 @@
 #include "base/paths.h"
 #include "base/units.h"
 #include "cli/option_parser.h"
+#include "cli/run_options.h"
 #include "rlimits/names.h"
 
 namespace sbx::cli {
@@ -293,7 +295,9 @@ Result<ExecRequest> parse_exec(std::span<const std::string> args, const CallerCo
   ExecRequest request;
   policy::Policy& p = request.policy;
   ExecFlags flags;
-  const auto specs = exec_specs(flags, p);
+  RunFlags run_flags;
+  auto specs = exec_specs(flags, p);
+  for (auto& spec : run_specs(run_flags, p, request)) specs.push_back(std::move(spec));
   SBX_ASSIGN_OR_RETURN(const size_t first_operand, parse_options(args, specs));
   if (first_operand >= args.size()) {
     return make_error("missing the command to run: sbx exec [OPTIONS] [--] COMMAND [ARG...]");
@@ -352,21 +356,34 @@ Result<ExecRequest> parse_exec(std::span<const std::string> args, const CallerCo
     }
     if (!replaced) p.rlimits.push_back(*limit);
   }
+  SBX_RETURN_IF_ERROR(finish_run_flags(run_flags, p, caller));
+  if (p.limits.cpu_seconds) {
+    // SIGXCPU at the limit, SIGKILL a second later if the program handles SIGXCPU.
+    const uint64_t secs = *p.limits.cpu_seconds;
+    std::erase_if(p.rlimits, [](const policy::Rlimit& r) { return r.resource == RLIMIT_CPU; });
+    p.rlimits.push_back({RLIMIT_CPU, secs, secs + 1});
+  }
+  for (const auto& secret : p.secrets) {
+    if (secret.inject) set_env(p, secret.name, secret.value);
+  }
   return request;
 }
 
 std::string exec_help() {
   ExecFlags flags;
-  policy::Policy p;
+  RunFlags run_flags;
+  ExecRequest request;
+  policy::Policy& p = request.policy;
   const auto specs = exec_specs(flags, p);
+  const auto limits = run_specs(run_flags, p, request);
   return "Usage: sbx exec [OPTIONS] [--] COMMAND [ARG...]\n\n"
          "Run COMMAND in a fresh sandbox: new user, mount, pid, net, ipc, uts and cgroup\n"
          "namespaces, a read-only view of the host's system directories, no capabilities,\n"
          "Landlock and seccomp. The current directory is visible read-only at /workspace.\n\n"
-         "Options:\n" +
-         format_option_help(specs) +
-         "\nExit status: the command's; 128+N if killed by signal N; 125 if sbx failed;\n"
-         "126 if COMMAND is not executable; 127 if it was not found.\n";
+         "Sandbox options:\n" +
+         format_option_help(specs) + "\nLimits, secrets and the verdict:\n" + format_option_help(limits) +
+         "\nExit status: the command's; 128+N if killed by signal N; 124 on timeout; 125 if sbx\n"
+         "failed; 126 if COMMAND is not executable; 127 if it was not found.\n";
 }
 
 }  // namespace sbx::cli

@@ -23,6 +23,11 @@ struct CallerContext {
 struct ExecRequest {
   policy::Policy policy;
   int verbosity = 0;  // --verbose given after "exec"
+  // The verdict: --json prints it as the only thing on stdout (the program's output captured
+  // inside it); --report-fd / --report write it while the output streams normally.
+  bool json = false;
+  std::optional<int> report_fd;
+  std::string report_file;
 };
 
 Result<ExecRequest> parse_exec(std::span<const std::string> args, const CallerContext& caller);

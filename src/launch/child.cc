@@ -582,9 +582,17 @@ void exec_program(const ChildPlan& plan) noexcept {
   }
 }
 
+// Puts the supervisor's pipes in place of stdout/stderr. dup2 clears close-on-exec on the copy;
+// the originals are closed with the rest of the inherited fds.
+void redirect_output(const ChildPlan& plan) noexcept {
+  if (plan.stdout_fd >= 0 && ::dup2(plan.stdout_fd, STDOUT_FILENO) < 0) fail(plan, Stage::kStdio, "dup2 stdout");
+  if (plan.stderr_fd >= 0 && ::dup2(plan.stderr_fd, STDERR_FILENO) < 0) fail(plan, Stage::kStdio, "dup2 stderr");
+}
+
 }  // namespace
 
 [[noreturn]] void child_main(const ChildPlan& plan) noexcept {
+  redirect_output(plan);
   close_inherited_fds(plan);
   reset_signal_dispositions();
   sigset_t all;

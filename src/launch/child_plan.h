@@ -71,6 +71,10 @@ struct NetworkPlan {
 struct ChildPlan {
   int report_fd;  // SOCK_SEQPACKET to the parent: ChildReport / ProgramExit messages
 
+  // Become the sandbox's fds 1 and 2 (pipes to the supervisor); -1 keeps the caller's.
+  int stdout_fd;
+  int stderr_fd;
+
   IdentityPlan identity;
 
   const MountOp* mounts;

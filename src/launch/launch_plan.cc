@@ -53,6 +53,8 @@ void LaunchPlan::set_landlock(landlock::RulesetPlan ruleset) { landlock_.emplace
 const ChildPlan& LaunchPlan::child_plan() {
   child_ = ChildPlan{};
   child_.report_fd = report_fd_;
+  child_.stdout_fd = stdout_fd_;
+  child_.stderr_fd = stderr_fd_;
   child_.identity = identity_;
   child_.mounts = mount_ops_.data();
   child_.mount_count = mount_ops_.size();

@@ -29,6 +29,11 @@ class LaunchPlan {
   const ChildPlan& child_plan();
   // report_fd is only known once the socket pair exists.
   void set_report_fd(int fd) { report_fd_ = fd; }
+  // Pipes the program's stdout/stderr go to; -1 leaves the caller's descriptor in place.
+  void set_output_fds(int stdout_fd, int stderr_fd) {
+    stdout_fd_ = stdout_fd;
+    stderr_fd_ = stderr_fd;
+  }
 
   bool unshare_network() const { return unshare_network_; }
   const mounts::MountPlan& mounts() const { return mounts_; }
@@ -51,6 +56,8 @@ class LaunchPlan {
   bool unshare_network_ = true;
   int last_cap_ = 0;
   int report_fd_ = -1;
+  int stdout_fd_ = -1;
+  int stderr_fd_ = -1;
   ChildPlan child_{};
 };
 

@@ -6,6 +6,7 @@ const char* stage_name(Stage stage) {
   switch (stage) {
     case Stage::kNone: return "none";
     case Stage::kSync: return "sync";
+    case Stage::kStdio: return "stdio";
     case Stage::kIdentity: return "identity";
     case Stage::kMounts: return "mounts";
     case Stage::kPivot: return "pivot_root";

@@ -10,6 +10,7 @@ namespace sbx::launch {
 enum class Stage : uint32_t {
   kNone = 0,
   kSync,       // waiting for the parent
+  kStdio,      // putting the output pipes in place
   kIdentity,   // setgroups/setresgid/setresuid
   kMounts,     // building the root filesystem
   kPivot,      // pivot_root and detaching the host root

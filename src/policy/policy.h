@@ -4,7 +4,9 @@
 
 #include <sys/types.h>
 
+#include <chrono>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -41,6 +43,27 @@ struct EnvVar {
   std::string value;
 };
 
+// What the supervisor does when a stream exceeds its output limit: keep its head and tail and
+// drop the middle (kTruncate), or end the run (kKill).
+enum class OutputLimitAction { kTruncate, kKill };
+
+// Bounds the supervisor enforces from outside the sandbox.
+struct Limits {
+  std::optional<std::chrono::nanoseconds> timeout;  // wall clock; none = no limit
+  std::chrono::nanoseconds kill_after = std::chrono::seconds(5);  // SIGTERM -> SIGKILL grace
+  std::optional<uint64_t> cpu_seconds;  // RLIMIT_CPU for the program
+  uint64_t output_limit_bytes = 16ull << 20;  // per stream
+  OutputLimitAction on_output_limit = OutputLimitAction::kTruncate;
+};
+
+// A value redacted from everything the program prints, as [REDACTED:name]. With `inject`, it is
+// also passed into the sandbox as the environment variable `name`.
+struct Secret {
+  std::string name;
+  std::string value;
+  bool inject = false;
+};
+
 struct Policy {
   std::vector<std::string> argv;
 
@@ -72,6 +95,9 @@ struct Policy {
 
   Enforcement landlock = Enforcement::kRequired;
   Enforcement seccomp = Enforcement::kRequired;
+
+  Limits limits;
+  std::vector<Secret> secrets;  // names unique
 };
 
 }  // namespace sbx::policy

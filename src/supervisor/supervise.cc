@@ -5,7 +5,9 @@
 #include <sys/wait.h>
 
 #include <optional>
+#include <vector>
 
+#include "supervisor/deadline.h"
 #include "sys/raw_syscalls.h"
 
 namespace sbx::supervisor {
@@ -29,58 +31,100 @@ void read_reports(int fd, std::optional<Message>& setup_error, std::optional<int
   }
 }
 
-Outcome from_wait_status(int status) {
-  Outcome o;
+void apply_wait_status(int status, Outcome& o) {
   if (WIFSIGNALED(status)) {
     o.kind = Outcome::Kind::kSignaled;
     o.signal = WTERMSIG(status);
   } else {
+    o.kind = Outcome::Kind::kExited;
     o.exit_code = WEXITSTATUS(status);
   }
-  return o;
 }
+
+// Everything the loop watches, rebuilt each round because streams and the timer come and go.
+struct PollSet {
+  std::vector<pollfd> fds;
+  int add(int fd) {
+    fds.push_back({fd, POLLIN, 0});
+    return static_cast<int>(fds.size()) - 1;
+  }
+  bool ready(int index) const { return index >= 0 && fds[static_cast<size_t>(index)].revents != 0; }
+  short revents(int index) const { return fds[static_cast<size_t>(index)].revents; }
+};
 
 }  // namespace
 
-Result<Outcome> supervise(launch::Sandbox& sandbox, const ForwardedSignals& signals) {
+Result<Outcome> supervise(launch::Sandbox& sandbox, const ForwardedSignals& signals,
+                          std::span<OutputStream* const> streams, const SuperviseOptions& options) {
+  Outcome outcome;
   std::optional<Message> setup_error;
   std::optional<int> program_status;
   bool report_open = true;
+  SBX_ASSIGN_OR_RETURN(Deadline deadline, Deadline::arm(options.timeout, options.kill_after));
+
   for (;;) {
-    pollfd fds[3] = {
-        {sandbox.pidfd(), POLLIN, 0},
-        {signals.fd(), POLLIN, 0},
-        {report_open ? sandbox.report_fd() : -1, POLLIN, 0},
-    };
-    if (::poll(fds, 3, -1) < 0) {
+    PollSet set;
+    const int pidfd_at = set.add(sandbox.pidfd());
+    const int signals_at = set.add(signals.fd());
+    const int report_at = report_open ? set.add(sandbox.report_fd()) : -1;
+    const int deadline_at = deadline.fd() >= 0 ? set.add(deadline.fd()) : -1;
+    std::vector<std::pair<int, OutputStream*>> stream_at;
+    for (OutputStream* s : streams) {
+      if (s->open()) stream_at.emplace_back(set.add(s->fd()), s);
+    }
+    if (::poll(set.fds.data(), set.fds.size(), -1) < 0) {
       if (errno == EINTR) continue;
       return errno_error("poll");
     }
-    if (fds[2].revents != 0) {
+    if (set.ready(report_at)) {
       read_reports(sandbox.report_fd(), setup_error, program_status);
-      if ((fds[2].revents & (POLLHUP | POLLERR)) != 0 && (fds[2].revents & POLLIN) == 0) report_open = false;
+      const short ev = set.revents(report_at);
+      if ((ev & (POLLHUP | POLLERR)) != 0 && (ev & POLLIN) == 0) report_open = false;
     }
-    if (fds[1].revents != 0) {
+    if (set.ready(signals_at)) {
       while (const int sig = signals.read_one()) {
         if (sig != SIGCHLD) sys::pidfd_send_signal(sandbox.pidfd(), sig);
       }
     }
-    if (fds[0].revents != 0) break;
+    if (set.ready(deadline_at)) {
+      SBX_ASSIGN_OR_RETURN(const Deadline::Phase phase, deadline.advance());
+      if (phase == Deadline::Phase::kTerminating) {
+        outcome.timed_out = true;
+        // The sandbox's init passes SIGTERM on to the program.
+        sys::pidfd_send_signal(sandbox.pidfd(), SIGTERM);
+      } else {
+        // Killing init ends its PID namespace: every process in the sandbox dies with it,
+        // whether it ignores SIGTERM, started a new session or is stopped.
+        outcome.killed_at_timeout = true;
+        sandbox.kill();
+      }
+    }
+    for (auto [index, stream] : stream_at) {
+      if (!set.ready(index)) continue;
+      SBX_RETURN_IF_ERROR(stream->pump());
+      if (options.kill_on_output_limit && stream->limit_exceeded() && outcome.output_limit_stream.empty()) {
+        outcome.output_limit_stream = stream->name();
+        sandbox.kill();
+      }
+    }
+    if (set.ready(pidfd_at)) break;
   }
   SBX_ASSIGN_OR_RETURN(const int init_status, sandbox.reap());
+  outcome.duration = std::chrono::steady_clock::now() - options.start;
+  ::getrusage(RUSAGE_CHILDREN, &outcome.usage);
   read_reports(sandbox.report_fd(), setup_error, program_status);
+  for (OutputStream* s : streams) SBX_RETURN_IF_ERROR(s->drain());
 
   if (setup_error) {
-    Outcome o;
-    o.kind = Outcome::Kind::kSetupError;
-    o.stage = setup_error->stage;
-    o.sys_errno = setup_error->sys_errno;
-    o.what = setup_error->what;
-    return o;
+    outcome.kind = Outcome::Kind::kSetupError;
+    outcome.stage = setup_error->stage;
+    outcome.sys_errno = setup_error->sys_errno;
+    outcome.what = setup_error->what;
+    return outcome;
   }
-  if (program_status) return from_wait_status(*program_status);
-  // Init died without reporting: it was killed from outside (OOM killer, SIGKILL).
-  return from_wait_status(init_status);
+  // Without a report, init was killed from outside (timeout, output limit, OOM killer).
+  apply_wait_status(program_status ? *program_status : init_status, outcome);
+  return outcome;
 }
 
 }  // namespace sbx::supervisor

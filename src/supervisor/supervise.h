@@ -1,15 +1,29 @@
-// Watches a started sandbox until its init exits: forwards signals, collects the child's
-// reports, and turns them into one Outcome.
+// Watches a started sandbox until its init exits: forwards signals, pumps the program's output,
+// enforces the wall-clock timeout and output limits, collects the child's reports, and turns
+// all of it into one Outcome.
 #pragma once
 
+#include <sys/resource.h>
+
+#include <chrono>
+#include <optional>
+#include <span>
 #include <string>
 
 #include "base/result.h"
 #include "launch/spawn.h"
 #include "launch/sync.h"
+#include "supervisor/output_stream.h"
 #include "supervisor/signals.h"
 
 namespace sbx::supervisor {
+
+struct SuperviseOptions {
+  std::chrono::steady_clock::time_point start;  // when the sandbox was started, for duration
+  std::optional<std::chrono::nanoseconds> timeout;
+  std::chrono::nanoseconds kill_after = std::chrono::seconds(5);
+  bool kill_on_output_limit = false;
+};
 
 struct Outcome {
   enum class Kind { kExited, kSignaled, kSetupError };
@@ -20,8 +34,18 @@ struct Outcome {
   launch::Stage stage = launch::Stage::kNone;
   int sys_errno = 0;
   std::string what;
+
+  bool timed_out = false;     // the wall-clock timeout expired (whatever happened after)
+  bool killed_at_timeout = false;  // ... and the grace ran out, so everything was SIGKILLed
+  std::string output_limit_stream;  // "stdout"/"stderr" when the run was killed at the limit
+
+  std::chrono::nanoseconds duration{};
+  rusage usage{};  // of everything that ran in the sandbox (RUSAGE_CHILDREN after reaping)
 };
 
-Result<Outcome> supervise(launch::Sandbox& sandbox, const ForwardedSignals& signals);
+// `streams` are pumped while the sandbox runs and drained after; they may be empty when the
+// program writes to the caller's descriptors directly.
+Result<Outcome> supervise(launch::Sandbox& sandbox, const ForwardedSignals& signals,
+                          std::span<OutputStream* const> streams, const SuperviseOptions& options);
 
 }  // namespace sbx::supervisor
