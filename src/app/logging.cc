@@ -6,17 +6,17 @@
 namespace sbx::app {
 
 void setup_logging(int verbosity, bool quiet) {
-  // Synchronous and single-threaded: sbx must stay single-threaded until clone3.
-  auto logger = spdlog::stderr_logger_st("sbx");
-  logger->set_pattern("sbx: %l: %v");
+  // Synchronous and single-threaded: sbx must stay single-threaded until clone3. Built directly
+  // rather than through a registering factory, so a second call (flags after "exec") replaces it.
+  auto logger = std::make_shared<spdlog::logger>("sbx", std::make_shared<spdlog::sinks::stderr_sink_st>());
   spdlog::level::level_enum level = spdlog::level::warn;
   if (quiet) level = spdlog::level::err;
   if (verbosity == 1) level = spdlog::level::info;
   if (verbosity >= 2) level = spdlog::level::debug;
   // Debug lines carry microsecond timestamps: they are how start-up time is attributed.
-  if (level <= spdlog::level::debug) logger->set_pattern("sbx: %H:%M:%S.%f %l: %v");
+  logger->set_pattern(level <= spdlog::level::debug ? "sbx: %H:%M:%S.%f %l: %v" : "sbx: %l: %v");
   logger->set_level(level);
-  spdlog::set_default_logger(logger);
+  spdlog::set_default_logger(std::move(logger));
 }
 
 }  // namespace sbx::app
