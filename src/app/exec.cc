@@ -11,6 +11,7 @@
 
 #include "app/app.h"
 #include "app/confinement.h"
+#include "app/exec_cgroup.h"
 #include "app/exec_output.h"
 #include "app/exec_report.h"
 #include "app/redaction.h"
@@ -63,8 +64,14 @@ int run_exec(std::span<const std::string> args, const GlobalOptions& global) {
     return kExitUsage;
   }
   if (request->verbosity > 0) setup_logging(global.verbosity + request->verbosity, global.quiet);
-  const policy::Policy& policy = request->policy;
+  // A copy: the cgroup fallback may add rlimits to it.
+  policy::Policy policy = request->policy;
   const Redaction redaction(policy.secrets);
+  auto cgroup = setup_cgroup_limits(policy);
+  if (!cgroup) {
+    spdlog::error("exec: {}", cgroup.error().message);
+    return kExitUsage;
+  }
 
   rootfs::RealHostView host;
   auto mounts = mounts::plan_mounts(policy, host);
@@ -80,6 +87,8 @@ int run_exec(std::span<const std::string> args, const GlobalOptions& global) {
     spdlog::error("exec: {}", layers.error().message);
     return kExitUsage;
   }
+  layers->push_back(cgroup->layer);
+  if (cgroup->run) plan.set_cgroup_fd(cgroup->run->dir_fd());
   for (const auto& layer : *layers) {
     if (layer.enforced) {
       spdlog::info("{}: {}", layer.layer, layer.detail);
@@ -122,6 +131,12 @@ int run_exec(std::span<const std::string> args, const GlobalOptions& global) {
     spdlog::error("exec: {}", outcome.error().message);
     return kExitUsage;
   }
+  std::optional<cgroup::Stats> cgroup_stats;
+  if (cgroup->run) {
+    cgroup_stats = cgroup->run->stats();
+    cgroup->run->remove();
+    outcome->oom_killed = cgroup_stats->oom_killed;
+  }
   if (outcome->kind == supervisor::Outcome::Kind::kSetupError) {
     spdlog::error("{}", redaction.text(setup_error_message(*outcome)));
   } else if (!request->json) {
@@ -129,7 +144,7 @@ int run_exec(std::span<const std::string> args, const GlobalOptions& global) {
   }
 
   if (request->json || request->report_fd || !request->report_file.empty()) {
-    const auto verdict = build_verdict({policy, *outcome, *output, *layers, supervisor::new_run_id(),
+    const auto verdict = build_verdict({policy, *outcome, *output, *layers, cgroup_stats, supervisor::new_run_id(),
                                         [&redaction](const std::string& s) { return redaction.text(s); }});
     if (auto written = write_verdict(verdict, *request); !written) {
       spdlog::error("exec: {}", written.error().message);

@@ -73,7 +73,6 @@ nlohmann::ordered_json layers_json(const VerdictInputs& in) {
     layers[l.layer] = entry;
   }
   layers["capabilities"] = {{"enforced", true}, {"detail", "all sets and the bounding set empty, no_new_privs"}};
-  layers["cgroup"] = {{"enforced", false}, {"detail", "no cgroup limits were requested"}};
   layers["rlimits"] = rlimits_json(in.policy);
   return layers;
 }
@@ -111,6 +110,9 @@ void log_run_end(const Outcome& o, const policy::Policy& p, const OutputPlumbing
                  o.killed_at_timeout
                      ? (" (SIGKILL after the " + human_duration(p.limits.kill_after) + " grace)").c_str()
                      : "");
+  } else if (o.oom_killed) {
+    std::fprintf(stderr, "sbx: killed: out of memory (--memory %llu bytes)\n",
+                 static_cast<unsigned long long>(p.limits.memory_bytes.value_or(0)));
   } else if (!o.output_limit_stream.empty()) {
     std::fprintf(stderr, "sbx: killed: %s exceeded the output limit of %llu bytes\n", o.output_limit_stream.c_str(),
                  static_cast<unsigned long long>(p.limits.output_limit_bytes));
@@ -140,6 +142,8 @@ supervisor::Verdict build_verdict(const VerdictInputs& in) {
     v.error_message = in.redact(setup_error_message(o));
   } else if (o.timed_out) {
     v.status = RunStatus::kTimeout;
+  } else if (o.oom_killed) {
+    v.status = RunStatus::kOom;
   } else if (!o.output_limit_stream.empty()) {
     v.status = RunStatus::kOutputLimit;
   } else if (o.kind == Outcome::Kind::kSignaled) {
@@ -150,10 +154,20 @@ supervisor::Verdict build_verdict(const VerdictInputs& in) {
   if (o.kind == Outcome::Kind::kExited) v.exit_code = o.exit_code;
   if (o.kind == Outcome::Kind::kSignaled) v.signal = o.signal;
   v.timed_out = o.timed_out;
+  v.oom_killed = o.oom_killed;
   v.duration_ms = static_cast<double>(o.duration.count()) / 1e6;
   v.cpu_user_ms = to_ms(o.usage.ru_utime);
   v.cpu_system_ms = to_ms(o.usage.ru_stime);
   if (o.usage.ru_maxrss > 0) v.peak_memory_bytes = static_cast<uint64_t>(o.usage.ru_maxrss) * 1024;
+  if (in.cgroup_stats) {
+    // The cgroup counts the whole sandbox, where rusage only sees the largest single process.
+    if (in.cgroup_stats->memory_peak) v.peak_memory_bytes = in.cgroup_stats->memory_peak;
+    if (in.cgroup_stats->cpu_user_us) v.cpu_user_ms = static_cast<double>(*in.cgroup_stats->cpu_user_us) / 1000.0;
+    if (in.cgroup_stats->cpu_system_us) {
+      v.cpu_system_ms = static_cast<double>(*in.cgroup_stats->cpu_system_us) / 1000.0;
+    }
+    if (in.cgroup_stats->pids_peak) v.pids_peak = in.cgroup_stats->pids_peak;
+  }
   if (in.output.stdout_stream != nullptr) v.stdout_report = in.output.stdout_stream->report();
   if (in.output.stderr_stream != nullptr) v.stderr_report = in.output.stderr_stream->report();
   for (const auto& s : in.policy.secrets) v.redactions[s.name] = 0;

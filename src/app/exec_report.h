@@ -8,6 +8,7 @@
 
 #include "app/confinement.h"
 #include "app/exec_output.h"
+#include "cgroup/run_cgroup.h"
 #include "policy/policy.h"
 #include "supervisor/supervise.h"
 #include "supervisor/verdict.h"
@@ -30,6 +31,7 @@ struct VerdictInputs {
   const supervisor::Outcome& outcome;
   const OutputPlumbing& output;
   const std::vector<LayerReport>& layers;
+  const std::optional<cgroup::Stats>& cgroup_stats;
   std::string id;
   // Removes every secret from a string sbx itself writes into the verdict (argv, errors).
   std::function<std::string(const std::string&)> redact;

@@ -4,6 +4,7 @@
 #include <sys/resource.h>
 
 #include <cctype>
+#include <cstdlib>
 #include <fstream>
 
 #include "base/units.h"
@@ -101,6 +102,48 @@ std::vector<OptionSpec> run_specs(RunFlags& f, policy::Policy& p, ExecRequest& r
          } else {
            return make_error("expected \"truncate\" or \"kill\", got \"" + std::string(v) + "\"");
          }
+         return {};
+       }},
+      {"memory", 0, true, "SIZE", "memory limit for the whole sandbox (cgroup memory.max, no swap)",
+       [&p](std::string_view v) -> Status {
+         SBX_ASSIGN_OR_RETURN(const uint64_t size, parse_size(v));
+         if (size < (1u << 20)) return make_error("the limit must be at least 1m");
+         p.limits.memory_bytes = size;
+         return {};
+       }},
+      {"pids", 0, true, "N", "most processes and threads at once (cgroup pids.max)",
+       [&p](std::string_view v) -> Status {
+         auto n = parse_uint(v);
+         if (!n || *n == 0 || *n > 4194304) return make_error("expected a number from 1 to 4194304");
+         p.limits.pids = *n;
+         return {};
+       }},
+      {"cpus", 0, true, "FLOAT", "CPU share, e.g. 0.5 or 2 (cgroup cpu.max)",
+       [&p](std::string_view v) -> Status {
+         char* end = nullptr;
+         const std::string text(v);
+         const double cpus = std::strtod(text.c_str(), &end);
+         if (text.empty() || *end != '\0' || !(cpus >= 0.01 && cpus <= 4096)) {
+           return make_error("expected a number of CPUs from 0.01 to 4096, e.g. 0.5");
+         }
+         p.limits.cpus = cpus;
+         return {};
+       }},
+      {"cgroup", 0, true, "required|best-effort", "what to do if no cgroup can be had for the limits",
+       [&p](std::string_view v) -> Status {
+         if (v == "required") {
+           p.limits.cgroup = policy::Enforcement::kRequired;
+         } else if (v == "best-effort") {
+           p.limits.cgroup = policy::Enforcement::kBestEffort;
+         } else {
+           return make_error("expected \"required\" or \"best-effort\", got \"" + std::string(v) + "\"");
+         }
+         return {};
+       }},
+      {"cgroup-parent", 0, true, "DIR", "create run cgroups under DIR (a delegated cgroup v2 directory)",
+       [&p](std::string_view v) -> Status {
+         if (v.empty() || v[0] != '/') return make_error("expected an absolute path under the cgroup v2 mount");
+         p.limits.cgroup_parent = std::string(v);
          return {};
        }},
       {"secret", 0, true, "NAME", "pass your variable NAME in and redact its value from the output",

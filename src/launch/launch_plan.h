@@ -36,6 +36,9 @@ class LaunchPlan {
   }
 
   bool unshare_network() const { return unshare_network_; }
+  // A cgroup v2 directory fd the sandbox is born in (CLONE_INTO_CGROUP); -1 for sbx's own.
+  void set_cgroup_fd(int fd) { cgroup_fd_ = fd; }
+  int cgroup_fd() const { return cgroup_fd_; }
   const mounts::MountPlan& mounts() const { return mounts_; }
 
  private:
@@ -57,6 +60,7 @@ class LaunchPlan {
   int last_cap_ = 0;
   int report_fd_ = -1;
   int stdout_fd_ = -1;
+  int cgroup_fd_ = -1;
   int stderr_fd_ = -1;
   ChildPlan child_{};
 };

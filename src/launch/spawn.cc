@@ -87,6 +87,10 @@ Result<Sandbox> spawn_sandbox(LaunchPlan& plan, const IdMapping& ids) {
   args.flags = CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWIPC | CLONE_NEWUTS | CLONE_NEWCGROUP |
                CLONE_PIDFD;
   if (plan.unshare_network()) args.flags |= CLONE_NEWNET;
+  if (plan.cgroup_fd() >= 0) {
+    args.flags |= CLONE_INTO_CGROUP;
+    args.cgroup = static_cast<uint64_t>(plan.cgroup_fd());
+  }
   args.pidfd = reinterpret_cast<uint64_t>(&pidfd);
   args.exit_signal = SIGCHLD;
 

@@ -54,6 +54,14 @@ struct Limits {
   std::optional<uint64_t> cpu_seconds;  // RLIMIT_CPU for the program
   uint64_t output_limit_bytes = 16ull << 20;  // per stream
   OutputLimitAction on_output_limit = OutputLimitAction::kTruncate;
+
+  // cgroup v2 limits for the whole sandbox. Without a usable cgroup, kRequired refuses to run
+  // and kBestEffort falls back to rlimits where one exists (and says so in the verdict).
+  std::optional<uint64_t> memory_bytes;
+  std::optional<uint64_t> pids;
+  std::optional<double> cpus;
+  Enforcement cgroup = Enforcement::kRequired;
+  std::optional<std::string> cgroup_parent;  // --cgroup-parent: where run cgroups are created
 };
 
 // A value redacted from everything the program prints, as [REDACTED:name]. With `inject`, it is

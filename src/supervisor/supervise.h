@@ -38,6 +38,7 @@ struct Outcome {
   bool timed_out = false;     // the wall-clock timeout expired (whatever happened after)
   bool killed_at_timeout = false;  // ... and the grace ran out, so everything was SIGKILLed
   std::string output_limit_stream;  // "stdout"/"stderr" when the run was killed at the limit
+  bool oom_killed = false;  // the run cgroup's OOM killer ended it (filled in by the caller)
 
   std::chrono::nanoseconds duration{};
   rusage usage{};  // of everything that ran in the sandbox (RUSAGE_CHILDREN after reaping)

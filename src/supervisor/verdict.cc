@@ -116,6 +116,7 @@ nlohmann::ordered_json verdict_json(const Verdict& v) {
   j["cpu_user_ms"] = v.cpu_user_ms;
   j["cpu_system_ms"] = v.cpu_system_ms;
   j["peak_memory_bytes"] = optional_json(v.peak_memory_bytes);
+  j["pids_peak"] = optional_json(v.pids_peak);
   j["stdout"] = stream_json(v.stdout_report);
   j["stderr"] = stream_json(v.stderr_report);
   j["redactions"] = v.redactions;

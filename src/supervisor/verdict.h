@@ -32,6 +32,7 @@ struct Verdict {
   double cpu_user_ms = 0;
   double cpu_system_ms = 0;
   std::optional<uint64_t> peak_memory_bytes;
+  std::optional<uint64_t> pids_peak;  // from the run cgroup, when there was one
   std::optional<StreamReport> stdout_report;  // absent when the program wrote to a terminal directly
   std::optional<StreamReport> stderr_report;
   std::map<std::string, uint64_t> redactions;  // secret name -> count, never values

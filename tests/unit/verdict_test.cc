@@ -79,7 +79,7 @@ TEST(VerdictJsonTest, HasEveryDocumentedFieldInOrder) {
   for (const auto& [k, _] : j.items()) keys.push_back(k);
   const std::vector<std::string> expected = {"version", "id", "argv", "status", "exit_code", "signal",
                                              "timed_out", "oom_killed", "duration_ms", "cpu_user_ms",
-                                             "cpu_system_ms", "peak_memory_bytes", "stdout", "stderr",
+                                             "cpu_system_ms", "peak_memory_bytes", "pids_peak", "stdout", "stderr",
                                              "redactions", "layers", "error"};
   EXPECT_EQ(keys, expected);
   EXPECT_EQ(j["version"], kVerdictVersion);

@@ -1,0 +1,136 @@
+#include "cgroup/placement.h"
+
+#include <dirent.h>
+#include <signal.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdlib>
+
+#include "cgroup/cgroup_fs.h"
+#include "cgroup/run_cgroup.h"
+#include "cgroup/systemd_scope.h"
+
+namespace sbx::cgroup {
+namespace {
+
+Result<std::string> cgroup2_root() {
+  SBX_ASSIGN_OR_RETURN(const std::string mountinfo, read_text("/proc/self/mountinfo"));
+  auto mount = find_cgroup2_mount(mountinfo);
+  if (!mount) return make_error("no cgroup v2 (unified) hierarchy is mounted on this host");
+  return *mount;
+}
+
+Result<std::string> own_cgroup_dir(const std::string& root) {
+  SBX_ASSIGN_OR_RETURN(const std::string text, read_text("/proc/self/cgroup"));
+  auto path = own_cgroup_path(text);
+  if (!path) return make_error("this process is not in a cgroup v2 hierarchy");
+  return *path == "/" ? root : root + *path;
+}
+
+// "+memory +pids" for the controllers not yet enabled for `dir`'s children.
+Status enable_controllers(const std::string& dir, const std::vector<std::string>& controllers) {
+  SBX_ASSIGN_OR_RETURN(const std::string available_text, read_text(dir + "/cgroup.controllers"));
+  SBX_ASSIGN_OR_RETURN(const std::string enabled_text, read_text(dir + "/cgroup.subtree_control"));
+  const auto available = split_words(available_text);
+  const auto enabled = split_words(enabled_text);
+  std::string request;
+  for (const auto& c : controllers) {
+    bool is_available = false;
+    bool is_enabled = false;
+    for (const auto& a : available) is_available = is_available || a == c;
+    for (const auto& e : enabled) is_enabled = is_enabled || e == c;
+    if (!is_available) {
+      std::string list;
+      for (const auto& a : available) list += (list.empty() ? "" : " ") + a;
+      return make_error("the " + c + " controller is not available in " + dir + " (it has: " +
+                        (list.empty() ? std::string("none") : list) + ")");
+    }
+    if (!is_enabled) request += (request.empty() ? "+" : " +") + c;
+  }
+  if (request.empty()) return {};
+  return write_text(dir + "/cgroup.subtree_control", request);
+}
+
+// Moves this process into a leaf of `dir` and enables the controllers in `dir`.
+Status take_over(const std::string& dir, const std::vector<std::string>& controllers) {
+  remove_stale_cgroups(dir);
+  const std::string leaf = dir + "/sbx.leaf." + std::to_string(::getpid());
+  if (::mkdir(leaf.c_str(), 0755) != 0 && errno != EEXIST) return errno_error("mkdir " + leaf);
+  if (auto s = write_text(leaf + "/cgroup.procs", "0"); !s) {
+    ::rmdir(leaf.c_str());
+    return s;
+  }
+  if (auto s = enable_controllers(dir, controllers); !s) {
+    // Other processes still live in `dir` (EBUSY), or a controller is missing: step back out.
+    (void)write_text(dir + "/cgroup.procs", "0");
+    ::rmdir(leaf.c_str());
+    if (s.error().sys_errno == EBUSY) {
+      return make_error(dir + " holds other processes, so its children cannot get controllers");
+    }
+    return s;
+  }
+  return {};
+}
+
+bool owner_alive(const std::string& name, const std::string& prefix) {
+  const long pid = std::strtol(name.c_str() + prefix.size(), nullptr, 10);
+  if (pid <= 0) return true;  // not ours to judge
+  return ::kill(static_cast<pid_t>(pid), 0) == 0 || errno == EPERM;
+}
+
+}  // namespace
+
+void remove_stale_cgroups(const std::string& parent) {
+  DIR* dir = ::opendir(parent.c_str());
+  if (dir == nullptr) return;
+  std::vector<std::string> stale;
+  while (const dirent* e = ::readdir(dir)) {
+    const std::string name = e->d_name;
+    for (const std::string prefix : {"sbx.leaf.", "sbx.run."}) {
+      if (name.rfind(prefix, 0) == 0 && !owner_alive(name, prefix)) stale.push_back(parent + "/" + name);
+    }
+  }
+  ::closedir(dir);
+  for (const auto& path : stale) kill_and_remove(path);
+}
+
+Result<Placement> find_placement(const std::optional<std::string>& explicit_parent,
+                                 const std::vector<std::string>& controllers) {
+  if (explicit_parent) {
+    if (!is_delegated(*explicit_parent)) {
+      return make_error("--cgroup-parent " + *explicit_parent +
+                        ": not a cgroup directory you can write (cgroup.procs and cgroup.subtree_control)");
+    }
+    remove_stale_cgroups(*explicit_parent);
+    if (auto s = enable_controllers(*explicit_parent, controllers); !s) {
+      return std::move(s).error().context("--cgroup-parent " + *explicit_parent);
+    }
+    return Placement{*explicit_parent, "--cgroup-parent"};
+  }
+  SBX_ASSIGN_OR_RETURN(const std::string root, cgroup2_root());
+  std::string tried;
+  {
+    SBX_ASSIGN_OR_RETURN(const std::string own, own_cgroup_dir(root));
+    if (own == root) {
+      // The root cgroup belongs to the host; writable by root, but never ours to reorganize.
+      tried = "sbx runs in the root cgroup, which is the host's";
+    } else if (is_delegated(own)) {
+      auto s = take_over(own, controllers);
+      if (s) return Placement{own, "delegated cgroup " + own};
+      tried = "own cgroup: " + s.error().message;
+    } else {
+      tried = "own cgroup " + own + " is not delegated to you";
+    }
+  }
+  auto scope = move_into_delegated_scope();
+  if (!scope) return make_error(tried + "; systemd scope: " + scope.error().message);
+  SBX_ASSIGN_OR_RETURN(const std::string own, own_cgroup_dir(root));
+  if (auto s = take_over(own, controllers); !s) {
+    return make_error(tried + "; systemd scope " + *scope + ": " + s.error().message);
+  }
+  return Placement{own, "systemd scope " + *scope};
+}
+
+}  // namespace sbx::cgroup
