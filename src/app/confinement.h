@@ -18,6 +18,7 @@ struct LayerReport {
   bool enforced;
   std::string detail;  // what is enforced, or why it was skipped
   nlohmann::ordered_json facts = nlohmann::ordered_json::object();  // for the verdict's "layers"
+  bool requested = true;  // false: nothing asked for this layer (no cgroup limits), so no warning
 };
 
 Result<std::vector<LayerReport>> add_confinement(const policy::Policy& policy, launch::LaunchPlan& plan);

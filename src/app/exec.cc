@@ -90,7 +90,7 @@ int run_exec(std::span<const std::string> args, const GlobalOptions& global) {
   layers->push_back(cgroup->layer);
   if (cgroup->run) plan.set_cgroup_fd(cgroup->run->dir_fd());
   for (const auto& layer : *layers) {
-    if (layer.enforced) {
+    if (layer.enforced || !layer.requested) {
       spdlog::info("{}: {}", layer.layer, layer.detail);
     } else {
       spdlog::warn("{}: skipped (best-effort): {}", layer.layer, layer.detail);

@@ -2,7 +2,6 @@
 
 #include <sys/resource.h>
 
-#include <spdlog/spdlog.h>
 
 #include "cgroup/placement.h"
 
@@ -52,6 +51,7 @@ Result<CgroupSetup> setup_cgroup_limits(policy::Policy& p) {
   const auto& l = p.limits;
   CgroupSetup setup;
   setup.layer = {"cgroup", false, "no cgroup limits were requested"};
+  setup.layer.requested = false;
   if (!l.memory_bytes && !l.pids && !l.cpus) return setup;
 
   std::vector<std::string> controllers;
@@ -75,7 +75,6 @@ Result<CgroupSetup> setup_cgroup_limits(policy::Policy& p) {
                       "); run under `systemd-run --user --scope -p Delegate=yes`, pass --cgroup-parent, or "
                       "--cgroup best-effort to fall back to rlimits (see sbx doctor)");
   }
-  spdlog::warn("cgroup limits skipped (best-effort): {}", why);
   setup.layer = {"cgroup", false, why};
   setup.layer.facts = {{"limits", requested(l)}, {"fallback", apply_fallback(p)}};
   return setup;
