@@ -64,6 +64,7 @@ int run_exec(std::span<const std::string> args, const GlobalOptions& global) {
     return kExitUsage;
   }
   if (request->verbosity > 0) setup_logging(global.verbosity + request->verbosity, global.quiet);
+  spdlog::info("rootfs: {}", request->rootfs.note);
   // A copy: the cgroup fallback may add rlimits to it.
   policy::Policy policy = request->policy;
   const Redaction redaction(policy.secrets);

@@ -2,6 +2,7 @@
 
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <cctype>
 #include <climits>
@@ -14,6 +15,7 @@
 #include "cli/option_parser.h"
 #include "cli/run_options.h"
 #include "rlimits/names.h"
+#include "rootfs/store.h"
 
 namespace sbx::cli {
 namespace {
@@ -151,7 +153,9 @@ std::vector<OptionSpec> exec_specs(ExecFlags& f, policy::Policy& p) {
          }
          return {};
        }},
-      {"rootfs", 0, true, "host|DIR", "root filesystem: the host's (default) or a prebuilt tree",
+      {"rootfs", 0, true, "host|NAME|DIR",
+       "root filesystem: the host's, a built tree (sbx rootfs list) or a directory; default: the tree "
+       "built for the command (python, node, ...), else the host's",
        [&f](std::string_view v) -> Status {
          f.rootfs = std::string(v);
          return {};
@@ -309,18 +313,10 @@ Result<ExecRequest> parse_exec(std::span<const std::string> args, const CallerCo
   if (flags.gid) p.gid = static_cast<gid_t>(*flags.gid);
   if (p.uid == 0) p.user_name = "root";
 
-  if (flags.rootfs && *flags.rootfs != "host") {
-    auto dir = canonical_host_path(*flags.rootfs, caller.cwd);
-    if (!dir) return std::move(dir).error().context("--rootfs");
-    struct stat st {};
-    if (::stat(dir->c_str(), &st) != 0 || !S_ISDIR(st.st_mode)) {
-      return make_error("--rootfs " + *flags.rootfs + ": not a directory");
-    }
-    if (*dir == "/") {
-      return make_error("--rootfs /: use --rootfs host for the host's system directories");
-    }
-    p.rootfs = *dir;
-  }
+  SBX_ASSIGN_OR_RETURN(request.rootfs,
+                       choose_rootfs(flags.rootfs, p.argv, rootfs::lookup_store_dirs(::geteuid(), caller.getenv),
+                                     caller.cwd));
+  p.rootfs = request.rootfs.rootfs;
 
   for (const auto& v : flags.volumes) SBX_RETURN_IF_ERROR(add_volume(p, v, caller));
   for (const auto& t : flags.tmpfs) SBX_RETURN_IF_ERROR(add_tmpfs(p, t));

@@ -10,6 +10,7 @@
 #include <string_view>
 
 #include "base/result.h"
+#include "cli/rootfs_choice.h"
 #include "policy/policy.h"
 
 namespace sbx::cli {
@@ -28,6 +29,7 @@ struct ExecRequest {
   bool json = false;
   std::optional<int> report_fd;
   std::string report_file;
+  RootfsChoice rootfs;  // also in policy.rootfs; kept for the -v line and the tree's policy name
 };
 
 Result<ExecRequest> parse_exec(std::span<const std::string> args, const CallerContext& caller);
