@@ -1,0 +1,257 @@
+// The supervisor seen from outside: timeouts that nothing escapes, bounded output, secret
+// redaction across writes and encodings, and the JSON verdict.
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include <chrono>
+#include <cstdlib>
+#include <fstream>
+#include <string>
+#include <vector>
+
+namespace {
+
+std::string sbx_binary() {
+  const char* env = std::getenv("SBX_BINARY");
+  return env != nullptr ? env : SBX_BINARY;
+}
+
+struct SbxRun {
+  int status = -1;  // exit status, or 128+signal
+  std::string out;
+  std::string err;
+  double seconds = 0;
+  long max_rss_kb = 0;  // of sbx itself and what it waited for
+};
+
+// Runs `sbx exec ARGS...` with extra environment, capturing both streams; killed after
+// `limit_seconds` so a broken sandbox cannot hang the suite.
+SbxRun run_sbx(const std::vector<std::string>& args, const std::vector<std::string>& env = {},
+            int limit_seconds = 30) {
+  int out_pipe[2], err_pipe[2];
+  EXPECT_EQ(pipe2(out_pipe, O_CLOEXEC), 0);
+  EXPECT_EQ(pipe2(err_pipe, O_CLOEXEC), 0);
+  const auto start = std::chrono::steady_clock::now();
+  const pid_t pid = fork();
+  if (pid == 0) {
+    dup2(out_pipe[1], 1);
+    dup2(err_pipe[1], 2);
+    const int devnull = open("/dev/null", O_RDONLY);
+    dup2(devnull, 0);
+    chdir("/tmp");
+    for (const auto& e : env) putenv(const_cast<char*>(e.c_str()));
+    std::vector<std::string> full = {sbx_binary(), "exec", "--no-workspace"};
+    full.insert(full.end(), args.begin(), args.end());
+    std::vector<char*> argv;
+    for (auto& a : full) argv.push_back(a.data());
+    argv.push_back(nullptr);
+    execv(argv[0], argv.data());
+    _exit(127);
+  }
+  close(out_pipe[1]);
+  close(err_pipe[1]);
+  SbxRun r;
+  pollfd fds[2] = {{out_pipe[0], POLLIN, 0}, {err_pipe[0], POLLIN, 0}};
+  int open_count = 2;
+  const auto deadline = start + std::chrono::seconds(limit_seconds);
+  while (open_count > 0) {
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+    if (left.count() <= 0) {
+      kill(pid, SIGKILL);
+      ADD_FAILURE() << "sbx did not finish within " << limit_seconds << "s";
+      break;
+    }
+    if (poll(fds, 2, static_cast<int>(left.count())) <= 0) continue;
+    for (int i = 0; i < 2; ++i) {
+      if (fds[i].fd < 0 || fds[i].revents == 0) continue;
+      char buf[65536];
+      const ssize_t n = read(fds[i].fd, buf, sizeof(buf));
+      if (n <= 0) {
+        close(fds[i].fd);
+        fds[i].fd = -1;
+        --open_count;
+      } else {
+        (i == 0 ? r.out : r.err).append(buf, static_cast<size_t>(n));
+      }
+    }
+  }
+  int status = 0;
+  rusage usage{};
+  wait4(pid, &status, 0, &usage);
+  for (auto& f : fds) {
+    if (f.fd >= 0) close(f.fd);
+  }
+  r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  r.status = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+  r.max_rss_kb = usage.ru_maxrss;
+  return r;
+}
+
+nlohmann::json verdict(const SbxRun& r) {
+  auto j = nlohmann::json::parse(r.out, nullptr, /*allow_exceptions=*/false);
+  EXPECT_FALSE(j.is_discarded()) << "stdout is not one JSON object: " << r.out.substr(0, 200);
+  return j;
+}
+
+
+TEST(TimeoutTest, SigtermIgnoringProgramIsKilledOnTimeWithStatus124) {
+  const SbxRun r = run_sbx({"--timeout", "0.5", "--kill-after", "0.5", "--", "sh", "-c", "trap '' TERM; sleep 30"});
+  EXPECT_EQ(r.status, 124);
+  EXPECT_LT(r.seconds, 5.0);
+  EXPECT_GE(r.seconds, 0.9);  // the grace was honoured
+  EXPECT_NE(r.err.find("sbx: killed: wall-clock timeout 0.5s exceeded"), std::string::npos) << r.err;
+}
+
+TEST(TimeoutTest, ProgramThatStopsAtSigtermEndsWithin124AndNoGrace) {
+  const SbxRun r = run_sbx({"--timeout", "0.3", "--kill-after", "10", "--", "sleep", "30"});
+  EXPECT_EQ(r.status, 124);
+  EXPECT_LT(r.seconds, 5.0);
+}
+
+TEST(TimeoutTest, NoTimeoutMeansTheProgramsOwnStatus) {
+  const SbxRun r = run_sbx({"--timeout", "10", "--", "sh", "-c", "exit 7"});
+  EXPECT_EQ(r.status, 7);
+  EXPECT_TRUE(r.err.empty()) << r.err;
+}
+
+TEST(TimeoutTest, SelfDaemonizingAndStoppedProcessesDoNotOutliveIt) {
+  char dir_template[] = "/tmp/sbx-e2e-XXXXXX";
+  ASSERT_NE(mkdtemp(dir_template), nullptr);
+  const std::string dir = dir_template;
+  chmod(dir.c_str(), 0777);
+  const SbxRun r = run_sbx({"--timeout", "0.5", "--kill-after", "0.3", "-v", dir + ":/out", "--", "sh", "-c",
+                         "setsid sh -c 'trap \"\" TERM HUP; echo $$ > /out/daemon; exec sleep 60' & "
+                         "sh -c 'echo $$ > /out/stopped; kill -STOP $$' & "
+                         "trap '' TERM; sleep 60"});
+  EXPECT_EQ(r.status, 124);
+  // The pids are the sandbox's; what matters is that no sleep started by the run survives.
+  const SbxRun ps = run_sbx({"--", "true"});
+  EXPECT_EQ(ps.status, 0);
+  std::ifstream daemon(dir + "/daemon");
+  std::string line;
+  EXPECT_TRUE(std::getline(daemon, line)) << "the daemon never started";
+  // Any host process still running "sleep 60" from this run would be a leak.
+  FILE* p = popen("pgrep -f '^sleep 60$' | wc -l", "r");
+  ASSERT_NE(p, nullptr);
+  char count[16] = {};
+  fgets(count, sizeof(count), p);
+  pclose(p);
+  EXPECT_EQ(std::atoi(count), 0) << "a process of the timed-out run survived";
+  std::system(("rm -rf " + dir).c_str());
+}
+
+TEST(OutputLimitTest, FloodIsCappedWithMarkerAndBoundedMemory) {
+  // 1 GiB through a 1 MiB limit.
+  const SbxRun r = run_sbx({"--output-limit", "1m", "--", "head", "-c", "1073741824", "/dev/zero"}, {}, 120);
+  EXPECT_EQ(r.status, 0);
+  EXPECT_EQ(r.out.size(), (1u << 20) + std::string("\n[sbx: output limit of 1048576 bytes reached; 1072693248 bytes dropped here]\n").size());
+  EXPECT_NE(r.out.find("bytes dropped here]"), std::string::npos);
+  EXPECT_NE(r.err.find("stdout truncated"), std::string::npos) << r.err;
+  EXPECT_LT(r.max_rss_kb, 64 * 1024) << "sbx used " << r.max_rss_kb << " KiB for a capped flood";
+}
+
+TEST(OutputLimitTest, KillModeEndsTheRun) {
+  const SbxRun r = run_sbx({"--output-limit", "64k", "--on-output-limit", "kill", "--json", "--", "sh", "-c",
+                         "yes; sleep 30"});
+  const auto v = verdict(r);
+  EXPECT_EQ(v["status"], "output_limit");
+  EXPECT_EQ(r.status, 137);
+  EXPECT_LE(v["stdout"]["text"].get<std::string>().size(), 65536u + 200u);
+}
+
+TEST(OutputTest, BinaryOutputPassesThroughUntouched) {
+  const SbxRun r = run_sbx({"--", "sh", "-c", "printf '\\000\\377\\001\\200abc'"});
+  EXPECT_EQ(r.out, std::string("\0\xff\x01\x80" "abc", 7));
+}
+
+TEST(OutputTest, NonUtf8OutputIsLosslessInJson) {
+  const SbxRun r = run_sbx({"--json", "--", "sh", "-c", "printf '\\377\\376x'"});
+  const auto v = verdict(r);
+  ASSERT_TRUE(v["stdout"].contains("base64")) << r.out;
+  EXPECT_EQ(v["stdout"]["base64"], "//54");
+}
+
+TEST(SecretTest, RedactedWholeSplitAndByteByByte) {
+  const std::vector<std::string> env = {"API_TOKEN=s3cr3t-t0ken-value"};
+  const SbxRun whole = run_sbx({"--secret", "API_TOKEN", "--", "sh", "-c", "echo token=$API_TOKEN"}, env);
+  EXPECT_EQ(whole.out, "token=[REDACTED:API_TOKEN]\n");
+  const SbxRun split = run_sbx({"--secret", "API_TOKEN", "--", "sh", "-c",
+                             "printf s3cr3t-t; sleep 0.2; printf 0ken-value; echo"}, env);
+  EXPECT_EQ(split.out, "[REDACTED:API_TOKEN]\n");
+  const SbxRun bytes = run_sbx({"--secret", "API_TOKEN", "--", "sh", "-c",
+                             "for c in s 3 c r 3 t - t 0 k e n - v a l u e; do printf $c; sleep 0.01; done; echo"},
+                            env);
+  EXPECT_EQ(bytes.out, "[REDACTED:API_TOKEN]\n");
+  const SbxRun on_stderr = run_sbx({"--secret", "API_TOKEN", "--", "sh", "-c", "echo $API_TOKEN >&2"}, env);
+  EXPECT_EQ(on_stderr.err, "[REDACTED:API_TOKEN]\n");
+}
+
+TEST(SecretTest, ShortSecretsAreRefused) {
+  const SbxRun r = run_sbx({"--secret", "SHORT", "--", "true"}, {"SHORT=abc"});
+  EXPECT_EQ(r.status, 125);
+  EXPECT_NE(r.err.find("shorter than 6 bytes"), std::string::npos) << r.err;
+  EXPECT_EQ(r.err.find("abc"), std::string::npos) << "the error leaked the value";
+}
+
+TEST(SecretTest, NeverInTheVerdict) {
+  const SbxRun r = run_sbx({"--json", "--redact", "hunter2-password", "--", "sh", "-c",
+                         "echo hunter2-password; nonexistent-hunter2-password"});
+  EXPECT_EQ(r.out.find("hunter2-password"), std::string::npos) << r.out;
+  const auto v = verdict(r);
+  EXPECT_EQ(v["redactions"]["redact-1"], 2);  // once on stdout, once in the shell's error on stderr
+}
+
+TEST(VerdictTest, JsonIsTheOnlyThingOnStdout) {
+  const SbxRun r = run_sbx({"--json", "--", "sh", "-c", "echo out; echo err >&2; exit 3"});
+  EXPECT_EQ(r.status, 3);
+  const auto v = verdict(r);
+  EXPECT_EQ(v["version"], 1);
+  EXPECT_EQ(v["status"], "exited");
+  EXPECT_EQ(v["exit_code"], 3);
+  EXPECT_EQ(v["stdout"]["text"], "out\n");
+  EXPECT_EQ(v["stderr"]["text"], "err\n");
+  EXPECT_EQ(v["argv"][0], "sh");
+  EXPECT_TRUE(v["layers"]["landlock"]["enforced"].get<bool>());
+  EXPECT_TRUE(v["layers"]["seccomp"]["enforced"].get<bool>());
+  EXPECT_EQ(std::count(r.out.begin(), r.out.end(), '\n'), 1);
+}
+
+TEST(VerdictTest, ReportFdLeavesOutputStreaming) {
+  char path_template[] = "/tmp/sbx-verdict-XXXXXX";
+  const int fd = mkstemp(path_template);
+  ASSERT_GE(fd, 0);
+  close(fd);
+  const SbxRun r = run_sbx({"--report", path_template, "--", "echo", "live"});
+  EXPECT_EQ(r.out, "live\n");
+  std::ifstream in(path_template);
+  const auto v = nlohmann::json::parse(in);
+  EXPECT_EQ(v["status"], "exited");
+  EXPECT_EQ(v["stdout"]["bytes"], 5);
+  EXPECT_FALSE(v["stdout"].contains("text"));
+  unlink(path_template);
+}
+
+TEST(VerdictTest, CpuTimeIsLimitedAndReported) {
+  const SbxRun r = run_sbx({"--cpu-time", "1", "--json", "--", "sh", "-c", "while :; do :; done"}, {}, 20);
+  const auto v = verdict(r);
+  EXPECT_EQ(v["status"], "signaled");
+  EXPECT_TRUE(v["signal"] == SIGXCPU || v["signal"] == SIGKILL) << v["signal"];
+  EXPECT_GE(v["cpu_user_ms"].get<double>() + v["cpu_system_ms"].get<double>(), 900.0);
+}
+
+TEST(VerdictTest, SetupErrorsAreReported) {
+  const SbxRun r = run_sbx({"--json", "--", "no-such-command-here"});
+  EXPECT_EQ(r.status, 127);
+  const auto v = verdict(r);
+  EXPECT_EQ(v["status"], "setup_error");
+  EXPECT_EQ(v["error"]["stage"], "exec");
+}
+
+}  // namespace
