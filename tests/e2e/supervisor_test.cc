@@ -255,3 +255,62 @@ TEST(VerdictTest, SetupErrorsAreReported) {
 }
 
 }  // namespace
+
+namespace {
+
+std::string source_dir() {
+  const char* env = std::getenv("SBX_SOURCE_DIR");
+  return env != nullptr ? env : SBX_SOURCE_DIR;
+}
+
+// Validates with Debian's python3-jsonschema against the schema shipped in the source tree.
+std::string schema_errors(const std::string& instance) {
+  char path_template[] = "/tmp/sbx-instance-XXXXXX";
+  const int fd = mkstemp(path_template);
+  EXPECT_GE(fd, 0);
+  EXPECT_EQ(write(fd, instance.data(), instance.size()), static_cast<ssize_t>(instance.size()));
+  close(fd);
+  const std::string cmd = "/usr/bin/python3 -c 'import json,sys,jsonschema; "
+                          "s=json.load(open(sys.argv[1])); i=json.load(open(sys.argv[2])); "
+                          "jsonschema.Draft202012Validator.check_schema(s); "
+                          "errs=[e.message for e in jsonschema.Draft202012Validator(s).iter_errors(i)]; "
+                          "print(\"; \".join(errs))' " +
+                          source_dir() + "/src/supervisor/verdict.schema.json " + path_template + " 2>&1";
+  std::string out;
+  if (FILE* p = popen(cmd.c_str(), "r")) {
+    char buf[4096];
+    while (fgets(buf, sizeof(buf), p) != nullptr) out += buf;
+    pclose(p);
+  }
+  unlink(path_template);
+  while (!out.empty() && out.back() == '\n') out.pop_back();
+  return out;
+}
+
+TEST(VerdictSchemaTest, EveryKindOfEndMatchesTheSchema) {
+  const std::vector<std::vector<std::string>> runs = {
+      {"--json", "--", "sh", "-c", "echo hi; exit 4"},
+      {"--json", "--", "sh", "-c", "kill -TERM $$"},
+      {"--json", "--timeout", "0.2", "--", "sleep", "10"},
+      {"--json", "--output-limit", "1k", "--on-output-limit", "kill", "--", "yes"},
+      {"--json", "--output-limit", "1k", "--", "sh", "-c", "head -c 5000 /dev/zero"},
+      {"--json", "--", "no-such-program"},
+      {"--json", "--redact", "abcdefgh", "--", "sh", "-c", "printf '\\377abcdefgh'"},
+      {"--json", "--pids", "10", "--cgroup", "best-effort", "--", "true"},
+  };
+  for (const auto& args : runs) {
+    const SbxRun r = run_sbx(args);
+    ASSERT_FALSE(r.out.empty()) << args.back() << ": " << r.err;
+    EXPECT_EQ(schema_errors(r.out), "") << "for " << args.back() << ": " << r.out;
+  }
+}
+
+TEST(VerdictSchemaTest, TheSchemaRejectsAWrongVerdict) {
+  const SbxRun r = run_sbx({"--json", "--", "true"});
+  auto v = nlohmann::json::parse(r.out);
+  v["status"] = "finished";
+  v.erase("layers");
+  EXPECT_NE(schema_errors(v.dump()), "");
+}
+
+}  // namespace
