@@ -186,6 +186,9 @@ Status add_volume(policy::Policy& p, const std::string& spec, const CallerContex
     if (mode == "ro" || mode == "rw") {
       read_only = mode == "ro";
       rest = rest.substr(0, last);
+    } else if (rest.find(':') < last && mode.find('/') == std::string_view::npos) {
+      // HOST:GUEST:MODE with a mode that is neither: a typo, not part of a path.
+      return make_error(origin + ": the mode \"" + std::string(mode) + "\" must be ro or rw");
     }
   }
   const size_t colon = rest.rfind(':');
@@ -250,6 +253,10 @@ Status add_env(policy::Policy& p, std::string_view spec, const CallerContext& ca
 
 Status add_env_file(policy::Policy& p, const std::string& file, const CallerContext& caller) {
   const std::string path = !file.empty() && file[0] == '/' ? file : caller.cwd + "/" + file;
+  struct stat st {};
+  if (::stat(path.c_str(), &st) == 0 && !S_ISREG(st.st_mode)) {
+    return make_error("--env-file " + file + ": not a regular file");
+  }
   std::ifstream in(path);
   if (!in) return make_error("--env-file " + file + ": cannot open the file");
   std::string line;

@@ -257,7 +257,7 @@ TEST_F(ExecOptions, EnvFileErrorsNameTheFileAndLine) {
 // BUG: a directory passed to --env-file opens fine with std::ifstream, every read fails, and the
 // loop ends as if the file were empty: the run goes ahead without the variables the user asked
 // for. Fix: after the getline loop in add_env_file, `if (in.bad()) return make_error(...)`.
-TEST_F(ExecOptions, DISABLED_EnvFileThatIsADirectoryIsAnError) {
+TEST_F(ExecOptions, EnvFileThatIsADirectoryIsAnError) {
   std::filesystem::create_directories(dir_ + "/not-a-file");
   EXPECT_THAT(error_of({"--env-file", "not-a-file", "sh"}), StartsWith("--env-file not-a-file"));
 }
@@ -345,7 +345,7 @@ TEST_F(ExecOptions, VolumeBadModeIsAnErrorNamingTheFlag) {
 // `"RO" is not an absolute path` or names a missing host path "data:/data" instead of saying the
 // mode must be ro or rw. Fix: in add_volume, when the part after the last ':' is neither ro nor rw
 // and the part before it already contains a ':' followed by '/', report the mode.
-TEST_F(ExecOptions, DISABLED_VolumeBadModeMessageSaysRoOrRw) {
+TEST_F(ExecOptions, VolumeBadModeMessageSaysRoOrRw) {
   for (const char* spec : {"data:/data:xx", "data:/data:RO"}) {
     EXPECT_THAT(error_of({"-v", spec, "sh"}), HasSubstr("ro or rw")) << spec;
   }
