@@ -28,10 +28,19 @@ bool valid_env_name(std::string_view name) {
   return true;
 }
 
+// RFC 1123 labels (letters, digits, inner hyphens) joined by dots, at most 64 bytes in all
+// (the kernel's limit).
 bool valid_hostname(std::string_view name) {
   if (name.empty() || name.size() > 64) return false;
-  for (char c : name) {
-    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '-' && c != '.') return false;
+  size_t label_start = 0;
+  for (size_t i = 0; i <= name.size(); ++i) {
+    if (i == name.size() || name[i] == '.') {
+      const std::string_view label = name.substr(label_start, i - label_start);
+      if (label.empty() || label.front() == '-' || label.back() == '-') return false;
+      label_start = i + 1;
+      continue;
+    }
+    if (!std::isalnum(static_cast<unsigned char>(name[i])) && name[i] != '-') return false;
   }
   return true;
 }
@@ -315,6 +324,7 @@ Result<ExecRequest> parse_exec(std::span<const std::string> args, const CallerCo
   if (flags.uid) p.uid = static_cast<uid_t>(*flags.uid);
   if (flags.gid) p.gid = static_cast<gid_t>(*flags.gid);
   if (p.uid == 0) p.user_name = "root";
+  if (p.uid == 65534) p.user_name = "nobody";
 
   if (flags.rootfs && *flags.rootfs != "host") {
     auto dir = canonical_host_path(*flags.rootfs, caller.cwd);

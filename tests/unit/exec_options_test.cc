@@ -472,7 +472,8 @@ TEST_F(ExecOptions, Hostname) {
   EXPECT_EQ(policy_of({"--hostname", "build-1.example", "sh"}).hostname, "build-1.example");
   EXPECT_EQ(policy_of({"--hostname", std::string(64, 'a'), "sh"}).hostname, std::string(64, 'a'));
   for (const std::string& bad : {std::string(""), std::string("a b"), std::string("a\nb"),
-                                 std::string("under_score"), std::string(65, 'a'), std::string("x/y")}) {
+                                 std::string("under_score"), std::string(65, 'a'), std::string("x/y"),
+                                 std::string("-x"), std::string(".."), std::string("a..b"), std::string("a-.b")}) {
     const std::string message = error_of({"--hostname", bad, "sh"});
     EXPECT_THAT(message, StartsWith("--hostname: ")) << bad;
     EXPECT_THAT(message, HasSubstr("not a valid hostname")) << bad;

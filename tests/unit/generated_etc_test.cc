@@ -100,6 +100,16 @@ TEST_F(GeneratedEtc, RootInsideIsNotListedTwice) {
   EXPECT_THAT(names_with_id(files.at("group"), "0"), ElementsAre("root"));
 }
 
+TEST_F(GeneratedEtc, NobodyInsideIsNotListedTwice) {
+  policy::Policy p;
+  p.uid = 65534;
+  p.gid = 65534;
+  p.user_name = "nobody";
+  const auto files = generate(p);
+  EXPECT_THAT(names_with_id(files.at("passwd"), "65534"), ElementsAre("nobody"));
+  EXPECT_THAT(names_with_id(files.at("group"), "65534"), ElementsAre("nogroup"));
+}
+
 TEST_F(GeneratedEtc, UserInRootGroupGetsNoSecondGroupZero) {
   policy::Policy p;
   p.uid = 1000;
