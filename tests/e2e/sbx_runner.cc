@@ -4,6 +4,7 @@
 #include <poll.h>
 #include <signal.h>
 #include <sys/syscall.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -214,7 +215,9 @@ RunResult Process::wait() {
   stdout_.reset();
   stderr_.reset();
   int status = 0;
-  ::waitpid(pid_, &status, 0);
+  rusage usage{};
+  ::wait4(pid_, &status, 0, &usage);
+  r.max_rss_kb = usage.ru_maxrss;
   ::sigaction(SIGPIPE, &previous, nullptr);
   r.elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started_);
   if (WIFEXITED(status)) r.exit_code = WEXITSTATUS(status);

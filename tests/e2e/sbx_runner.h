@@ -39,6 +39,7 @@ struct RunResult {
   std::string out;
   std::string err;
   std::chrono::milliseconds elapsed{0};
+  long max_rss_kb = 0;  // of the process itself or the largest child it waited for
 
   // The shell's view: exit code, or 128+N for signal N.
   int status() const { return term_signal != 0 ? 128 + term_signal : exit_code; }
