@@ -30,10 +30,19 @@ bool valid_env_name(std::string_view name) {
   return true;
 }
 
+// RFC 1123 labels (letters, digits, inner hyphens) joined by dots, at most 64 bytes in all
+// (the kernel's limit).
 bool valid_hostname(std::string_view name) {
   if (name.empty() || name.size() > 64) return false;
-  for (char c : name) {
-    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '-' && c != '.') return false;
+  size_t label_start = 0;
+  for (size_t i = 0; i <= name.size(); ++i) {
+    if (i == name.size() || name[i] == '.') {
+      const std::string_view label = name.substr(label_start, i - label_start);
+      if (label.empty() || label.front() == '-' || label.back() == '-') return false;
+      label_start = i + 1;
+      continue;
+    }
+    if (!std::isalnum(static_cast<unsigned char>(name[i])) && name[i] != '-') return false;
   }
   return true;
 }
@@ -190,6 +199,9 @@ Status add_volume(policy::Policy& p, const std::string& spec, const CallerContex
     if (mode == "ro" || mode == "rw") {
       read_only = mode == "ro";
       rest = rest.substr(0, last);
+    } else if (rest.find(':') < last && mode.find('/') == std::string_view::npos) {
+      // HOST:GUEST:MODE with a mode that is neither: a typo, not part of a path.
+      return make_error(origin + ": the mode \"" + std::string(mode) + "\" must be ro or rw");
     }
   }
   const size_t colon = rest.rfind(':');
@@ -254,6 +266,10 @@ Status add_env(policy::Policy& p, std::string_view spec, const CallerContext& ca
 
 Status add_env_file(policy::Policy& p, const std::string& file, const CallerContext& caller) {
   const std::string path = !file.empty() && file[0] == '/' ? file : caller.cwd + "/" + file;
+  struct stat st {};
+  if (::stat(path.c_str(), &st) == 0 && !S_ISREG(st.st_mode)) {
+    return make_error("--env-file " + file + ": not a regular file");
+  }
   std::ifstream in(path);
   if (!in) return make_error("--env-file " + file + ": cannot open the file");
   std::string line;
@@ -312,6 +328,7 @@ Result<ExecRequest> parse_exec(std::span<const std::string> args, const CallerCo
   if (flags.uid) p.uid = static_cast<uid_t>(*flags.uid);
   if (flags.gid) p.gid = static_cast<gid_t>(*flags.gid);
   if (p.uid == 0) p.user_name = "root";
+  if (p.uid == 65534) p.user_name = "nobody";
 
   SBX_ASSIGN_OR_RETURN(request.rootfs,
                        choose_rootfs(flags.rootfs, p.argv, rootfs::lookup_store_dirs(::geteuid(), caller.getenv),
