@@ -34,7 +34,7 @@ void BuildProgress::line(std::string_view text) {
     while (what.ends_with(".")) what.remove_suffix(1);
     // Bookkeeping lines that are not steps.
     if (what.starts_with("using ") || what.starts_with("chroot architecture") || what.starts_with("success in") ||
-        what.starts_with("removing tempdir") || what == "done") {
+        what.starts_with("removing tempdir") || what == "done" || what.find("received signal") != std::string_view::npos) {
       return;
     }
     step(what);

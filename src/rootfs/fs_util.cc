@@ -32,6 +32,17 @@ Status remove_children(int dir_fd, const std::string& display) {
   return {};
 }
 
+// True when `name` in `parent_fd` is the root of a mount. Deleting through a mount would reach
+// whatever is mounted there: a build interrupted before it unmounted /proc or /dev inside its
+// tree must never cost the host its files.
+bool is_mount_point(int parent_fd, const std::string& name) {
+  struct statx stx {};
+  if (::statx(parent_fd, name.c_str(), AT_SYMLINK_NOFOLLOW | AT_NO_AUTOMOUNT, STATX_BASIC_STATS, &stx) != 0) {
+    return false;
+  }
+  return (stx.stx_attributes_mask & STATX_ATTR_MOUNT_ROOT) != 0 && (stx.stx_attributes & STATX_ATTR_MOUNT_ROOT) != 0;
+}
+
 }  // namespace
 
 Status remove_at(int parent_fd, const std::string& name, const std::string& display) {
@@ -39,6 +50,9 @@ Status remove_at(int parent_fd, const std::string& name, const std::string& disp
   struct stat st {};
   if (::fstatat(parent_fd, name.c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0) return errno_error("stat " + display);
   if (!S_ISDIR(st.st_mode)) return errno_error("unlink " + display);
+  if (is_mount_point(parent_fd, name)) {
+    return make_error("not removing " + display + ": something is mounted there (unmount it first)");
+  }
   UniqueFd fd(::openat(parent_fd, name.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
   if (!fd.valid() && errno == EACCES) {
     (void)::fchmodat(parent_fd, name.c_str(), 0700, 0);
