@@ -35,7 +35,8 @@ Result<RootfsChoice> named_tree(const std::string& name, const std::vector<std::
   choice.rootfs = found->root;
   choice.tree_name = found->manifest.name;
   choice.policy = found->manifest.policy;
-  choice.note = "tree \"" + choice.tree_name + "\" (" + choice.rootfs + ") from --rootfs";
+  choice.note = "tree \"" + choice.tree_name + "\" (" + choice.rootfs + ") from --rootfs, recipe policy \"" +
+                choice.policy + "\"";
   return choice;
 }
 
@@ -75,7 +76,7 @@ Result<RootfsChoice> choose_rootfs(const std::optional<std::string>& flag, const
     choice.tree_name = found->manifest.name;
     choice.policy = found->manifest.policy;
     choice.note = "tree \"" + choice.tree_name + "\" (" + choice.rootfs + ") for the command \"" + argv[0] +
-                  "\"; --rootfs host to use the host's";
+                  "\", recipe policy \"" + choice.policy + "\"; --rootfs host to use the host's";
     return choice;
   }
   return RootfsChoice{"host", "", "",
