@@ -69,22 +69,20 @@ TEST(TimeoutTest, SelfDaemonizingAndStoppedProcessesDoNotOutliveIt) {
   ASSERT_NE(mkdtemp(dir_template), nullptr);
   const std::string dir = dir_template;
   chmod(dir.c_str(), 0777);
+  // A sleep length no other process on the host uses, so pgrep finds only this run's.
+  const std::string sleep_arg = "60." + std::to_string(getpid());
   const RunResult r = run_exec({"--timeout", "0.5", "--kill-after", "0.3", "-v", dir + ":/out", "--", "sh", "-c",
-                         "setsid sh -c 'trap \"\" TERM HUP; echo $$ > /out/daemon; exec sleep 60' & "
-                         "sh -c 'echo $$ > /out/stopped; kill -STOP $$' & "
-                         "trap '' TERM; sleep 60"});
-  EXPECT_EQ(r.status(), 124);
-  // The pids are the sandbox's; what matters is that no sleep started by the run survives.
-  const RunResult ps = run_exec({"--", "true"});
-  EXPECT_EQ(ps.status(), 0);
+                               "setsid sh -c 'trap \"\" TERM HUP; echo $$ > /out/daemon; exec sleep " + sleep_arg +
+                                   "' & sh -c 'echo $$ > /out/stopped; kill -STOP $$' & trap '' TERM; sleep " +
+                                   sleep_arg});
+  EXPECT_EQ(r.status(), 124) << r;
   std::ifstream daemon(dir + "/daemon");
   std::string line;
   EXPECT_TRUE(std::getline(daemon, line)) << "the daemon never started";
-  // Any host process still running "sleep 60" from this run would be a leak.
-  FILE* p = popen("pgrep -f '^sleep 60$' | wc -l", "r");
+  FILE* p = popen(("pgrep -f '^sleep " + sleep_arg + "$' | wc -l").c_str(), "r");
   ASSERT_NE(p, nullptr);
   char count[16] = {};
-  fgets(count, sizeof(count), p);
+  EXPECT_NE(fgets(count, sizeof(count), p), nullptr);
   pclose(p);
   EXPECT_EQ(std::atoi(count), 0) << "a process of the timed-out run survived";
   std::system(("rm -rf " + dir).c_str());
