@@ -26,6 +26,7 @@ uint64_t Redactor::total_redactions() const {
 
 std::span<const std::byte> Redactor::feed(std::span<const std::byte> input) {
   out_.clear();
+  direct_size_ = 0;
   chunk_ = input.data();
   chunk_base_ = scanned_;
   scan(reinterpret_cast<const uint8_t*>(input.data()), input.size());
@@ -33,11 +34,13 @@ std::span<const std::byte> Redactor::feed(std::span<const std::byte> input) {
   resolve(scanned_ - set_->automaton_.open_depth(state_));
   keep_undecided_input(input.size());
   chunk_ = nullptr;
+  if (out_.empty()) return input.first(direct_size_);
   return out_;
 }
 
 std::span<const std::byte> Redactor::finish() {
   out_.clear();
+  direct_size_ = 0;
   chunk_base_ = scanned_;
   resolve(scanned_);  // no more input: every byte is decided
   wipe(pending_);
@@ -51,14 +54,15 @@ std::span<const std::byte> Redactor::finish() {
 // Runs the automaton over the chunk. From the root state it lets the prefilter skip positions
 // where no pattern starts: such bytes cannot be part of an occurrence, so the state after them
 // is, for every occurrence still possible, the root again. The same argument resets a deeper
-// state to the root once none of the positions its open depth spans was a prefilter hit.
+// state to the root once the prefilter has cleared every position its open depth spans.
 void Redactor::scan(const uint8_t* data, size_t size) {
   const Automaton& ac = set_->automaton_;
   const Prefilter& filter = set_->prefilter_;
-  // Positions with kLoad bytes after them in this chunk; the ones after are never skipped.
+  // Positions that can be tested: kLoad bytes readable from there.
   const size_t testable = size >= Prefilter::kLoad ? size - (Prefilter::kLoad - 1) : 0;
-  // Every position before this one counts as a hit (earlier chunks' tails were not tested).
-  uint64_t hits_end = chunk_base_;
+  const size_t reach = filter.stride() - 1;  // a test at x + reach clears x
+  // Positions before this one are not cleared (earlier chunks' tails never are).
+  uint64_t uncleared_end = chunk_base_;
   uint32_t state = state_;
   size_t i = 0;
   while (i < size) {
@@ -67,12 +71,12 @@ void Redactor::scan(const uint8_t* data, size_t size) {
       if (i >= size) break;
     }
     const uint64_t pos = chunk_base_ + i;
-    if (i >= testable || filter.may_start(data + i)) hits_end = pos + 1;
+    if (i + reach >= testable || filter.may_start_near(data + i + reach)) uncleared_end = pos + 1;
     const uint32_t open_before = ac.open_depth(state);
     state = ac.next(state, data[i]);
     ++i;
     if (ac.has_output(state)) record_outputs(state, pos + 1, open_before);
-    if (hits_end + ac.open_depth(state) <= pos + 1) state = Automaton::kRoot;
+    if (uncleared_end + ac.open_depth(state) <= pos + 1) state = Automaton::kRoot;
   }
   state_ = state;
 }
@@ -111,6 +115,7 @@ void Redactor::resolve(uint64_t upto) {
     const uint32_t name = set_->pattern_name_[cover.pattern];
     const std::string& marker = set_->markers_[name];
     const auto* m = reinterpret_cast<const std::byte*>(marker.data());
+    copy_direct_output();
     out_.insert(out_.end(), m, m + marker.size());
     ++counts_[name];
     cursor_ = cover.end;
@@ -146,10 +151,20 @@ void Redactor::emit_input(uint64_t from, uint64_t to) {
     out_.insert(out_.end(), p, p + (stop - from));
     from = stop;
   }
-  if (from < to) {
-    const std::byte* p = chunk_ + (from - chunk_base_);
-    out_.insert(out_.end(), p, p + (to - from));
+  if (from >= to) return;
+  if (out_.empty() && from == chunk_base_ + direct_size_) {
+    direct_size_ = to - chunk_base_;  // still a prefix of the input: no copy
+    return;
   }
+  copy_direct_output();
+  const std::byte* p = chunk_ + (from - chunk_base_);
+  out_.insert(out_.end(), p, p + (to - from));
+}
+
+void Redactor::copy_direct_output() {
+  if (direct_size_ == 0) return;
+  out_.insert(out_.begin(), chunk_, chunk_ + direct_size_);
+  direct_size_ = 0;
 }
 
 // Keeps input offsets [cursor_, scanned_) for the next call.

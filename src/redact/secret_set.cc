@@ -53,12 +53,14 @@ Result<std::shared_ptr<const SecretSet>> SecretSet::compile(std::span<const Secr
   // Raw values first, so a byte string that is one secret's value and another's encoded form
   // is reported under the secret whose value it is.
   Automaton::Builder builder;
-  std::vector<std::string_view> prefixes;
+  std::vector<std::string_view> patterns;
+  size_t shortest = kMaxSecretBytes;
   auto add = [&](std::string_view pattern, uint32_t name) {
     const uint32_t id = builder.add(pattern);
     if (id == set->pattern_name_.size()) {
       set->pattern_name_.push_back(name);
-      prefixes.push_back(pattern.substr(0, Prefilter::kWidth));
+      patterns.push_back(pattern);
+      shortest = std::min(shortest, pattern.size());
     }
   };
   for (size_t i = 0; i < secrets.size(); ++i) add(secrets[i].value, name_of[i]);
@@ -66,14 +68,10 @@ Result<std::shared_ptr<const SecretSet>> SecretSet::compile(std::span<const Secr
   for (size_t i = 0; i < secrets.size(); ++i) {
     const size_t first = encoded.size();
     append_encoded_forms(secrets[i].value, forms, encoded);
-    for (size_t j = first; j < encoded.size(); ++j) {
-      // The prefilter hashes kWidth bytes; every form of a value of kMinSecretBytes is longer.
-      static_assert(kMinSecretBytes >= Prefilter::kWidth);
-      if (encoded.items()[j].size() < Prefilter::kWidth) continue;  // cannot happen, see above
-      add(encoded.items()[j], name_of[i]);
-    }
+    for (size_t j = first; j < encoded.size(); ++j) add(encoded.items()[j], name_of[i]);
   }
-  set->prefilter_ = Prefilter(prefixes);
+  // Every form is at least as long as the raw value, so `shortest` >= kMinSecretBytes.
+  if (!patterns.empty()) set->prefilter_ = Prefilter(patterns, shortest);
   set->automaton_ = std::move(builder).build();
 
   // A marker must not print what it stands in for: run every marker through the automaton.

@@ -36,22 +36,28 @@ Case make_case(uint64_t seed) {
   Case c;
   c.encodings = rng() % 4 != 0;
   const std::string alphabet = pick_alphabet(rng);
-  const size_t count = 1 + rng() % 6;
+  const size_t count = 1 + rng() % 8;
   for (size_t i = 0; i < count; ++i) {
     const std::string name = "S" + std::to_string(rng() % 8 == 0 && i > 0 ? 0 : i);
     std::string value = testing::random_bytes(rng, 6 + rng() % 14, alphabet);
-    if (i > 0 && rng() % 3 == 0) {
-      // Related to an earlier secret: its prefix, suffix, or an extension of it.
+    if (i > 0 && rng() % 2 == 0) {
+      // Related to an earlier secret: its prefix, its suffix, an extension of it, or one that
+      // overlaps its end.
       const std::string& other = c.secrets[rng() % c.secrets.size()].value;
-      switch (rng() % 3) {
+      const size_t cut = std::min<size_t>(other.size() - 6, 1 + rng() % 4);
+      const std::string more = testing::random_bytes(rng, 1 + rng() % 4, alphabet);
+      switch (rng() % 4) {
         case 0:
           value = other.substr(0, std::max<size_t>(6, other.size() - 1 - rng() % 4));
           break;
         case 1:
-          value = other.substr(std::min<size_t>(other.size() - 6, 1 + rng() % 4));
+          value = other.substr(cut);
+          break;
+        case 2:
+          value = other + more;
           break;
         default:
-          value = other + testing::random_bytes(rng, 1 + rng() % 4, alphabet);
+          value = other.substr(cut) + more;
           break;
       }
     }

@@ -136,6 +136,18 @@ TEST(RedactStream, OverlappingSecretsAreBothHidden) {
   EXPECT_EQ(r.counts(), (std::vector<uint64_t>{1, 1}));
 }
 
+TEST(RedactStream, OverlapSeenWhileTheFirstSecretIsStillUndecided) {
+  // B is reported while a longer secret L still keeps A open; once L fails, A is replaced and
+  // B's part beyond A must not leak.
+  auto set = compile_or_die({{"A", "abcdef"}, {"B", "cdefgh"}, {"L", "abcdefghijkl"}}, kRawOnly);
+  for (size_t chunk : {1, 3, 100}) {
+    Redactor r(set);
+    EXPECT_EQ(redact_chunked(r, "abcdefghXYZ", {chunk}), "[REDACTED:A][REDACTED:B]XYZ") << chunk;
+    EXPECT_EQ(r.counts(), (std::vector<uint64_t>{1, 1, 0}));
+  }
+  EXPECT_EQ(redact_whole(set, "abcdefghijkl"), "[REDACTED:L]");
+}
+
 TEST(RedactStream, SelfOverlappingSecret) {
   auto set = compile_or_die({{"R", "abcabc"}}, kRawOnly);
   Redactor r(set);
