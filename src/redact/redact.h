@@ -42,8 +42,9 @@
 // Cost. One Aho-Corasick automaton holds every form of every secret (src/redact/automaton.h);
 // a prefilter (src/redact/prefilter.h) clears ordinary output with one hash test per up to 16
 // bytes, so the automaton only runs near likely starts. The stride is the shortest pattern's
-// length minus 5 (minus 3 below 10 bytes), capped at 16: short secrets make the scan slower. About
-// 2 KB of tables per secret of 32 bytes. bench/redact.sh measures it.
+// length minus 5 (minus 3 below 10 bytes), capped at 16: short secrets make the scan slower.
+// Tables take about 14 KB per 32-byte secret plus up to 1 MiB of shared dense rows
+// (SecretSet::memory_bytes()). bench/redact.sh measures throughput.
 //
 // Secrets. NAME is 1 to 64 printable ASCII characters without spaces, '[' or ']'. VALUE is
 // 6 to 16384 bytes of anything. Shorter values are rejected, since they would redact ordinary

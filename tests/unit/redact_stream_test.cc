@@ -230,6 +230,19 @@ TEST(RedactStream, EmptySecretListPassesEverythingThrough) {
   EXPECT_EQ(as_string(r.finish()), "");
 }
 
+TEST(RedactStream, CleanChunksAreReturnedWithoutCopying) {
+  auto set = compile_or_die({{"K", "secret-k-value"}});
+  Redactor r(set);
+  const std::string clean(100000, 'x');
+  const auto out = r.feed(clean);
+  EXPECT_EQ(static_cast<const void*>(out.data()), static_cast<const void*>(clean.data()));
+  EXPECT_EQ(out.size(), clean.size());
+  // A held-back tail, or a replacement, needs a buffer of its own.
+  EXPECT_EQ(as_string(r.feed("abc secret-k")), "abc ");
+  const std::string rest = "-value " + clean;
+  EXPECT_EQ(as_string(r.feed(rest)), "[REDACTED:K] " + clean);
+}
+
 TEST(RedactStream, OutputViewIsValidUntilNextCall) {
   auto set = compile_or_die({{"K", "secret-k"}});
   Redactor r(set);
