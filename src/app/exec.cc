@@ -68,7 +68,12 @@ int run_exec(std::span<const std::string> args, const GlobalOptions& global) {
   if (request->verbosity > 0) setup_logging(global.verbosity + request->verbosity, global.quiet);
   // A copy: the cgroup fallback may add rlimits to it.
   policy::Policy policy = request->policy;
-  const Redaction redaction(policy.secrets);
+  auto compiled = Redaction::compile(policy.secrets);
+  if (!compiled) {
+    spdlog::error("exec: {}", compiled.error().message);
+    return kExitUsage;
+  }
+  const Redaction& redaction = *compiled;
   auto cgroup = setup_cgroup_limits(policy);
   if (!cgroup) {
     spdlog::error("exec: {}", cgroup.error().message);
