@@ -124,6 +124,8 @@ int run_exec(std::span<const std::string> args, const GlobalOptions& global) {
   options.timeout = policy.limits.timeout;
   options.kill_after = policy.limits.kill_after;
   options.kill_on_output_limit = policy.limits.on_output_limit == policy::OutputLimitAction::kKill;
+  // The run cgroup can only be read and removed once init has left it.
+  options.wait_for_teardown = cgroup->run.has_value();
   auto sandbox = launch::spawn_sandbox(plan, ids);
   if (!sandbox) {
     spdlog::error("exec: {}{}", sandbox.error().message, userns_hint(sandbox.error().sys_errno));

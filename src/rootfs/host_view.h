@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 namespace sbx::rootfs {
@@ -34,7 +35,9 @@ class HostView {
   virtual std::vector<std::string> list_dir(const std::string& path, size_t limit = SIZE_MAX) const = 0;
 };
 
-// The real host, through lstat/readlink/opendir.
+// The real host, through lstat/readlink/opendir. Planning asks about the same paths more than
+// once, and listing a directory already tells each entry's kind, so answers are remembered for
+// the life of the view (one sandbox start).
 class RealHostView final : public HostView {
  public:
   std::optional<FileKind> kind(const std::string& path) const override;
@@ -44,6 +47,15 @@ class RealHostView final : public HostView {
   std::optional<std::string> read_small_file(const std::string& path, size_t max_bytes) const override;
   std::optional<uint32_t> permissions(const std::string& path) const override;
   std::vector<std::string> list_dir(const std::string& path, size_t limit = SIZE_MAX) const override;
+
+ private:
+  struct Entry {
+    std::optional<FileKind> kind;   // nullopt: absent
+    std::optional<uint32_t> mode;   // nullopt: not looked up yet (or absent)
+  };
+  const Entry& look_up(const std::string& path, bool need_mode) const;
+
+  mutable std::unordered_map<std::string, Entry> known_;
 };
 
 }  // namespace sbx::rootfs

@@ -153,8 +153,11 @@ Result<BuiltFilter> build_default_filter(const FilterOptions& options) {
   // (numbers with __X32_SYSCALL_BIT, which libseccomp 2.5.4 routes to this same action when
   // x32 is not in the filter) would otherwise skip every rule.
   SBX_RETURN_IF_ERROR(ctx.set_attribute(SCMP_FLTATR_ACT_BADARCH, deny, "bad-architecture action"));
-  // No CTL_OPTIMIZE: since Linux 5.11 the kernel caches syscalls a filter always allows, so
-  // the common calls never run the program and its shape does not matter.
+  // A binary tree over syscall numbers rather than a linear chain. At run time the shape hardly
+  // matters (since 5.11 the kernel caches the syscalls a filter always allows), but to build
+  // that cache, loading the filter runs it once for every syscall number of every
+  // architecture: with a chain, that alone cost ~80 us of every sandbox start.
+  SBX_RETURN_IF_ERROR(ctx.set_attribute(SCMP_FLTATR_CTL_OPTIMIZE, 2, "binary-tree optimization"));
 
   BuiltFilter built{std::move(ctx), {}};
   RuleWriter rules(built.ctx, built.skipped);
