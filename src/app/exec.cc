@@ -64,6 +64,8 @@ int run_exec(std::span<const std::string> args, const GlobalOptions& global) {
     return kExitUsage;
   }
   if (request->verbosity > 0) setup_logging(global.verbosity + request->verbosity, global.quiet);
+  // For the verdict: request->policy_name and request->policy_sha256.
+  spdlog::info("policy {} (sha256 {})", request->policy_name, request->policy_sha256);
   // A copy: the cgroup fallback may add rlimits to it.
   policy::Policy policy = request->policy;
   const Redaction redaction(policy.secrets);
