@@ -17,6 +17,7 @@
 #include "app/redaction.h"
 #include "app/verdict_output.h"
 #include "cli/exec_options.h"
+#include "doctor/doctor.h"
 #include "launch/spawn.h"
 #include "mounts/plan.h"
 #include "rootfs/host_view.h"
@@ -38,11 +39,12 @@ cli::CallerContext caller_context() {
   return caller;
 }
 
+// The errnos with which creating the user namespace (or writing its maps) fails when the host
+// forbids it; the doctor names the knob that blocks it and the fix.
 std::string userns_hint(int err) {
-  if (err == EPERM || err == EACCES) {
-    return " (unprivileged user namespaces are blocked on this host: run `sbx doctor` for the fix)";
+  if (err == EPERM || err == EACCES || err == ENOSPC || err == EUSERS) {
+    return " (" + doctor::explain_userns_failure(err) + ")";
   }
-  if (err == ENOSPC) return " (the user namespace limit is reached: raise user.max_user_namespaces)";
   return "";
 }
 
@@ -68,7 +70,12 @@ int run_exec(std::span<const std::string> args, const GlobalOptions& global) {
   spdlog::info("policy {} (sha256 {})", request->policy_name, request->policy_sha256);
   // A copy: the cgroup fallback may add rlimits to it.
   policy::Policy policy = request->policy;
-  const Redaction redaction(policy.secrets);
+  auto compiled = Redaction::compile(policy.secrets);
+  if (!compiled) {
+    spdlog::error("exec: {}", compiled.error().message);
+    return kExitUsage;
+  }
+  const Redaction& redaction = *compiled;
   auto cgroup = setup_cgroup_limits(policy);
   if (!cgroup) {
     spdlog::error("exec: {}", cgroup.error().message);

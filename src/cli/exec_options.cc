@@ -1,5 +1,7 @@
 #include "cli/exec_options.h"
 
+#include <sys/stat.h>
+
 #include <fstream>
 #include <vector>
 
@@ -159,6 +161,9 @@ Status add_volume(policy::Policy& p, const std::string& spec, const CallerContex
     if (mode == "ro" || mode == "rw") {
       read_only = mode == "ro";
       rest = rest.substr(0, last);
+    } else if (rest.find(':') < last && mode.find('/') == std::string_view::npos) {
+      // HOST:GUEST:MODE with a mode that is neither: a typo, not part of a path.
+      return make_error(origin + ": the mode \"" + std::string(mode) + "\" must be ro or rw");
     }
   }
   const size_t colon = rest.rfind(':');
@@ -213,6 +218,10 @@ Status add_env(policy::Policy& p, std::string_view spec, const CallerContext& ca
 
 Status add_env_file(policy::Policy& p, const std::string& file, const CallerContext& caller) {
   const std::string path = !file.empty() && file[0] == '/' ? file : caller.cwd + "/" + file;
+  struct stat st {};
+  if (::stat(path.c_str(), &st) == 0 && !S_ISREG(st.st_mode)) {
+    return make_error("--env-file " + file + ": not a regular file");
+  }
   std::ifstream in(path);
   if (!in) return make_error("--env-file " + file + ": cannot open the file");
   std::string line;
@@ -282,8 +291,12 @@ Result<size_t> apply_flags(std::span<const std::string> args, const CallerContex
 
   if (flags.uid) {
     p.uid = static_cast<uid_t>(*flags.uid);
-    if (p.uid == 0 && p.user_name == policy::kDefaultUserName) p.user_name = "root";
-    if (p.uid != 0 && p.user_name == "root") p.user_name = policy::kDefaultUserName;
+    // The conventional names for the ids that have one, unless the policy chose its own.
+    const bool conventional = p.user_name == policy::kDefaultUserName || p.user_name == "root" ||
+                              p.user_name == "nobody";
+    if (conventional) {
+      p.user_name = p.uid == 0 ? "root" : p.uid == 65534 ? "nobody" : policy::kDefaultUserName;
+    }
   }
   if (flags.gid) p.gid = static_cast<gid_t>(*flags.gid);
 

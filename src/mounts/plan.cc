@@ -151,9 +151,18 @@ void plan_tree_root(Builder& b, const policy::Policy& p, const rootfs::HostView&
   }
 }
 
-void plan_proc(Builder& b) {
+void plan_proc(Builder& b, const rootfs::HostView& host) {
   b.simple(MountOpKind::kProc, "/proc");
-  for (auto file : kMaskedProcFiles) b.simple(MountOpKind::kMaskWithNull, std::string(file), true);
+  for (auto file : kMaskedProcFiles) {
+    // The sandbox's proc shows the same kernel files as the host's. One that only its owner
+    // (the host's root, never mapped into the sandbox) may use needs no mask; one that is absent
+    // needs none either. Unknown permissions keep the mask.
+    const std::string path(file);
+    if (!host.kind(path).has_value()) continue;
+    const auto mode = host.permissions(path);
+    if (mode && (*mode & 0006) == 0) continue;
+    b.simple(MountOpKind::kMaskWithNull, path, true);
+  }
   for (auto dir : kReadOnlyProcDirs) b.simple(MountOpKind::kMakeReadOnly, std::string(dir), true);
 }
 
@@ -185,7 +194,7 @@ Result<MountPlan> plan_mounts(const policy::Policy& p, const rootfs::HostView& h
     }
     plan_tree_root(b, p, host);
   }
-  plan_proc(b);
+  plan_proc(b, host);
   plan_dev(b, p);
 
   b.tmpfs("/tmp", "size=" + std::to_string(p.tmp_size_bytes) + ",mode=1777", p.read_only);

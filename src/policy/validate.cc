@@ -19,10 +19,19 @@ bool valid_env_name(std::string_view name) {
   return true;
 }
 
+// RFC 1123 labels (letters, digits, inner hyphens) joined by dots, at most 64 bytes in all
+// (the kernel's limit).
 bool valid_hostname(std::string_view name) {
   if (name.empty() || name.size() > 64) return false;
-  for (char c : name) {
-    if (!is_alnum(c) && c != '-' && c != '.') return false;
+  size_t label_start = 0;
+  for (size_t i = 0; i <= name.size(); ++i) {
+    if (i == name.size() || name[i] == '.') {
+      const std::string_view label = name.substr(label_start, i - label_start);
+      if (label.empty() || label.front() == '-' || label.back() == '-') return false;
+      label_start = i + 1;
+      continue;
+    }
+    if (!is_alnum(name[i]) && name[i] != '-') return false;
   }
   return true;
 }

@@ -12,7 +12,7 @@ namespace sbx::policy {
 // Letters, digits and _, not starting with a digit.
 bool valid_env_name(std::string_view name);
 
-// Letters, digits, '-' and '.', 1 to 64 characters.
+// RFC 1123: dot-separated labels of letters, digits and inner '-', 1 to 64 characters.
 bool valid_hostname(std::string_view name);
 inline constexpr const char* kHostnameRule = "letters, digits, '-', '.', at most 64";
 

@@ -22,6 +22,12 @@ std::optional<FileKind> RealHostView::kind(const std::string& path) const {
   return FileKind::kOther;
 }
 
+std::optional<uint32_t> RealHostView::permissions(const std::string& path) const {
+  struct stat st {};
+  if (::lstat(path.c_str(), &st) != 0) return std::nullopt;
+  return static_cast<uint32_t>(st.st_mode & 07777);
+}
+
 std::optional<std::string> RealHostView::read_link(const std::string& path) const {
   char buf[PATH_MAX];
   const ssize_t n = ::readlink(path.c_str(), buf, sizeof(buf));

@@ -24,6 +24,11 @@ class HostView {
     if (!contents || contents->size() > max_bytes) return std::nullopt;
     return contents;
   }
+  // Permission bits (st_mode & 07777) of `path` itself; nullopt when absent or unknown.
+  virtual std::optional<uint32_t> permissions(const std::string& path) const {
+    (void)path;
+    return std::nullopt;
+  }
   // Entry names of a directory, sorted; empty when it cannot be read. Reading stops after
   // `limit` entries (then the result is not sorted over the whole directory).
   virtual std::vector<std::string> list_dir(const std::string& path, size_t limit = SIZE_MAX) const = 0;
@@ -37,6 +42,7 @@ class RealHostView final : public HostView {
   std::optional<std::string> read_file(const std::string& path) const override;
   // Checks the size before reading, so a large file costs one fstat.
   std::optional<std::string> read_small_file(const std::string& path, size_t max_bytes) const override;
+  std::optional<uint32_t> permissions(const std::string& path) const override;
   std::vector<std::string> list_dir(const std::string& path, size_t limit = SIZE_MAX) const override;
 };
 
