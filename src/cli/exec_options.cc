@@ -304,9 +304,7 @@ Result<size_t> apply_flags(std::span<const std::string> args, const CallerContex
     if (*flags.rootfs == "host") {
       p.rootfs = "host";
     } else {
-      auto dir = canonical_rootfs(*flags.rootfs, caller.cwd);
-      if (!dir) return std::move(dir).error().context("--rootfs");
-      p.rootfs = *dir;
+      SBX_ASSIGN_OR_RETURN(p.rootfs, canonical_rootfs(*flags.rootfs, caller.cwd, "--rootfs"));
     }
   }
 

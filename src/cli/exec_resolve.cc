@@ -70,21 +70,23 @@ Result<std::string> canonical_host_path(std::string_view path, const std::string
   return std::string(resolved);
 }
 
-Result<std::string> canonical_rootfs(std::string_view path, const std::string& cwd) {
-  SBX_ASSIGN_OR_RETURN(std::string dir, canonical_host_path(path, cwd));
+Result<std::string> canonical_rootfs(std::string_view path, const std::string& cwd, std::string_view origin) {
+  auto dir = canonical_host_path(path, cwd);
+  if (!dir) return std::move(dir).error().context(origin);
   struct stat st {};
-  if (::stat(dir.c_str(), &st) != 0 || !S_ISDIR(st.st_mode)) {
-    return make_error(std::string(path) + ": not a directory");
+  if (::stat(dir->c_str(), &st) != 0 || !S_ISDIR(st.st_mode)) {
+    return make_error(std::string(origin) + " " + std::string(path) + ": not a directory");
   }
-  if (dir == "/") return make_error("/: use host for the host's system directories");
+  if (*dir == "/") {
+    return make_error(std::string(origin) + " " + std::string(path) + ": use " + std::string(origin) +
+                      " host for the host's system directories");
+  }
   return dir;
 }
 
 Status resolve_for_run(policy::Policy& p, const CallerContext& caller) {
   if (p.rootfs != "host") {
-    auto dir = canonical_rootfs(p.rootfs, caller.cwd);
-    if (!dir) return std::move(dir).error().context("rootfs");
-    p.rootfs = *dir;
+    SBX_ASSIGN_OR_RETURN(p.rootfs, canonical_rootfs(p.rootfs, caller.cwd, "rootfs:"));
   }
   for (auto& bind : p.binds) {
     auto source = canonical_host_path(bind.source, caller.cwd);

@@ -22,7 +22,8 @@ Status resolve_for_run(policy::Policy& p, const CallerContext& caller);
 // swap between now and the mount cannot redirect it.
 Result<std::string> canonical_host_path(std::string_view path, const std::string& cwd);
 
-// A prebuilt root filesystem: a directory other than "/", canonical.
-Result<std::string> canonical_rootfs(std::string_view path, const std::string& cwd);
+// A prebuilt root filesystem: a directory other than "/", canonical. `origin` names where the
+// path came from in errors ("--rootfs" or "rootfs:").
+Result<std::string> canonical_rootfs(std::string_view path, const std::string& cwd, std::string_view origin);
 
 }  // namespace sbx::cli
