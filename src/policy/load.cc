@@ -100,8 +100,8 @@ Result<Policy> load_chain(std::string_view text, const std::string& label, Chain
     SBX_RETURN_IF_ERROR(detail::apply_document(cursor, p));
     return p;
   } catch (const YAML::Exception& e) {
-    const int line = e.mark.is_null() ? 1 : e.mark.line + 1;
-    return make_error(label + ":" + std::to_string(line) + ": not valid YAML: " + e.msg);
+    const std::string at = e.mark.is_null() ? "1:1" : std::to_string(e.mark.line + 1) + ":" + std::to_string(e.mark.column + 1);
+    return make_error(label + ":" + at + ": not valid YAML: " + e.msg);
   }
 }
 

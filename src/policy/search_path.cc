@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <climits>
 #include <cstdlib>
+#include <filesystem>
 #include <memory>
 
 #include "policy/validate.h"
@@ -73,7 +74,9 @@ Result<std::string> find_policy(std::string_view name_or_path, const std::vector
                                 const std::string& base_dir, const std::string& skip) {
   const std::string arg(name_or_path);
   if (names_a_file(arg)) {
-    const std::string path = arg[0] == '/' || base_dir.empty() ? arg : base_dir + "/" + arg;
+    // Lexically normal ("/w/./p.yaml" -> "/w/p.yaml"): the path is shown in every error.
+    const std::string path =
+        std::filesystem::path(arg[0] == '/' || base_dir.empty() ? arg : base_dir + "/" + arg).lexically_normal();
     if (!is_regular_file(path)) return make_error("policy file " + path + " does not exist");
     return path;
   }

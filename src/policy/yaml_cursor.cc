@@ -14,10 +14,6 @@ const char* type_name(const YAML::Node& node) {
   return "something else";
 }
 
-int line_of(const YAML::Node& node, int fallback) {
-  const YAML::Mark mark = node.Mark();
-  return mark.is_null() ? fallback : mark.line + 1;
-}
 
 std::string quoted(std::string_view text) {
   constexpr size_t kMax = 60;
@@ -36,8 +32,13 @@ std::string join(std::span<const std::string_view> words) {
 
 }  // namespace
 
+Position position_of(const YAML::Node& node, Position fallback) {
+  const YAML::Mark mark = node.Mark();
+  return mark.is_null() ? fallback : Position{mark.line + 1, mark.column + 1};
+}
+
 std::string Cursor::where() const {
-  std::string out = *file_ + ":" + std::to_string(line_);
+  std::string out = *file_ + ":" + std::to_string(at_.line) + ":" + std::to_string(at_.column);
   if (!path_.empty()) out += ": " + path_;
   return out;
 }
@@ -101,14 +102,14 @@ Result<std::vector<std::pair<std::string, Cursor>>> Cursor::entries(std::span<co
   if (node_.IsNull()) return out;
   SBX_RETURN_IF_ERROR(expect(YAML::NodeType::Map, "a mapping (key: value lines)"));
   for (auto it = node_.begin(); it != node_.end(); ++it) {
-    const int key_line = line_of(it->first, line_);
+    const Position key_at = position_of(it->first, at_);
     const std::string key_path_prefix = path_.empty() ? "" : path_ + ".";
     if (!it->first.IsScalar()) {
-      return Cursor(it->first, path_, *file_, key_line).error("a key must be a plain name, got " +
+      return Cursor(it->first, path_, *file_, key_at).error("a key must be a plain name, got " +
                                                                std::string(type_name(it->first)));
     }
     const std::string& key = it->first.Scalar();
-    const Cursor key_cursor(it->first, key_path_prefix + key, *file_, key_line);
+    const Cursor key_cursor(it->first, key_path_prefix + key, *file_, key_at);
     if (!known.empty()) {
       bool found = false;
       for (auto k : known) found = found || k == key;
@@ -120,9 +121,9 @@ Result<std::vector<std::pair<std::string, Cursor>>> Cursor::entries(std::span<co
       }
     }
     // An empty value has no position of its own: report it on its key's line.
-    const int value_line = it->second.IsNull() ? key_line : line_of(it->second, key_line);
-    Cursor value(it->second, key_path_prefix + key, *file_, value_line);
-    value.key_line_ = key_line;
+    const Position value_at = it->second.IsNull() ? key_at : position_of(it->second, key_at);
+    Cursor value(it->second, key_path_prefix + key, *file_, value_at);
+    value.key_line_ = key_at.line;
     out.emplace_back(key, std::move(value));
   }
   return out;
@@ -134,11 +135,11 @@ Result<std::vector<Cursor>> Cursor::items() const {
   SBX_RETURN_IF_ERROR(expect(YAML::NodeType::Sequence, "a list"));
   size_t i = 0;
   for (auto it = node_.begin(); it != node_.end(); ++it, ++i) {
-    out.emplace_back(*it, path_ + "[" + std::to_string(i) + "]", *file_, line_of(*it, line_));
+    out.emplace_back(*it, path_ + "[" + std::to_string(i) + "]", *file_, position_of(*it, at_));
   }
   return out;
 }
 
-Cursor root_cursor(const YAML::Node& root, const std::string& file) { return Cursor(root, "", file, line_of(root, 1)); }
+Cursor root_cursor(const YAML::Node& root, const std::string& file) { return Cursor(root, "", file, position_of(root, {})); }
 
 }  // namespace sbx::policy::detail

@@ -1,5 +1,5 @@
-// Internal to the policy loader: a YAML node together with where it is (file, line, path in
-// the document), so every error can say "strict.yaml:12: filesystem.mounts[2].target: ...".
+// Internal to the policy loader: a YAML node together with where it is (file, line, column,
+// path in the document), so every error can say "strict.yaml:12:15: filesystem.mounts[2].target: ...".
 // Only the loader's .cc files include this (yaml-cpp stays out of every other header).
 #pragma once
 
@@ -17,17 +17,26 @@
 
 namespace sbx::policy::detail {
 
+// 1-based line and column in the file.
+struct Position {
+  int line = 1;
+  int column = 1;
+};
+
+// Where `node` starts, or `fallback` when yaml-cpp does not know.
+Position position_of(const YAML::Node& node, Position fallback);
+
 class Cursor {
  public:
-  // `line` is 1-based: where the node is, or for an empty value, the line of its key (yaml-cpp
-  // places an empty value on the line after its key).
-  Cursor(YAML::Node node, std::string path, const std::string& file, int line)
-      : node_(std::move(node)), path_(std::move(path)), file_(&file), line_(line) {}
+  // `at` is where the node is, or for an empty value, where its key is (yaml-cpp places an
+  // empty value on the line after its key).
+  Cursor(YAML::Node node, std::string path, const std::string& file, Position at)
+      : node_(std::move(node)), path_(std::move(path)), file_(&file), at_(at) {}
 
   const std::string& path() const { return path_; }
   const std::string& file() const { return *file_; }
-  int line() const { return line_; }
-  // "strict.yaml:12: filesystem.mounts[2]"
+  int line() const { return at_.line; }
+  // "strict.yaml:12:15: filesystem.mounts[2]"
   std::string where() const;
   Error error(std::string_view message) const;
 
@@ -56,7 +65,7 @@ class Cursor {
   YAML::Node node_;
   std::string path_;
   const std::string* file_;
-  int line_;
+  Position at_;
   int key_line_ = 0;  // for a mapping value: the line of its key
 };
 

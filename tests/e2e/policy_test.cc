@@ -106,7 +106,7 @@ TEST(PolicyCli, ABrokenPolicyIsExit125WithFileLineAndPathOnOneLine) {
                                                                 {"policy", "check", file}}) {
     const sbx::e2e::RunResult r = run_sbx_with_policies(args);
     EXPECT_EQ(r.status(), 125);
-    EXPECT_THAT(r.err, HasSubstr(file + ":5: filesystem.mounts[0].target: \"etc\" is not an absolute path"));
+    EXPECT_THAT(r.err, HasSubstr(file + ":5:15: filesystem.mounts[0].target: \"etc\" is not an absolute path"));
     EXPECT_THAT(r.err, StartsWith("sbx: error: "));
     EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << r.err;
     EXPECT_TRUE(r.out.empty());

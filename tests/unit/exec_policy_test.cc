@@ -138,7 +138,7 @@ TEST_F(ExecPolicyTest, ABadPolicyIsAOneLineErrorWithFileLineAndPath) {
   auto r = parse({"--policy", "bad", "true"});
   ASSERT_FALSE(r.has_value());
   EXPECT_EQ(r.error().message, "--policy bad: " + dir_ +
-                                   "/bad.yaml:4: filesystem.tmpfs[0].target: \"cache\" is not an absolute path (it "
+                                   "/bad.yaml:4:15: filesystem.tmpfs[0].target: \"cache\" is not an absolute path (it "
                                    "must start with /)");
   auto missing = parse({"--policy", "nosuch", "true"});
   ASSERT_FALSE(missing.has_value());
@@ -190,7 +190,7 @@ TEST_F(ExecPolicyTest, MountSourcesAreResolvedAtRunTimeWithTheirOrigin) {
   write_policy("m", "filesystem:\n  mounts:\n    - {source: /nonexistent/sbx-test, target: /data}\n");
   auto r = parse({"--policy", "m", "true"});
   ASSERT_FALSE(r.has_value());
-  EXPECT_THAT(r.error().message, HasSubstr(dir_ + "/m.yaml:3: filesystem.mounts[0]: host path /nonexistent/sbx-test"));
+  EXPECT_THAT(r.error().message, HasSubstr(dir_ + "/m.yaml:3:7: filesystem.mounts[0]: host path /nonexistent/sbx-test"));
   // Showing the policy does not need the source to exist.
   auto shown = apply_exec_flags(policy::default_policy(), std::vector<std::string>{}, caller());
   EXPECT_TRUE(shown.has_value());

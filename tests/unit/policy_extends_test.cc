@@ -98,7 +98,7 @@ TEST_F(PolicyDirs, MappingsMergeListsAndValuesReplace) {
   EXPECT_EQ(p.seccomp_rules.deny_action, SeccompDenyAction::kLog);
   EXPECT_TRUE(p.tmpfs.empty());
   ASSERT_EQ(p.binds.size(), 1u);
-  EXPECT_THAT(p.binds[0].origin, HasSubstr("parent.yaml:10: filesystem.mounts[0]"));
+  EXPECT_THAT(p.binds[0].origin, HasSubstr("parent.yaml:10:7: filesystem.mounts[0]"));
   EXPECT_EQ(p.limits.timeout, std::chrono::seconds(10));
   EXPECT_EQ(p.limits.output_limit_bytes, 4u << 20);
 }
@@ -133,9 +133,9 @@ TEST_F(PolicyDirs, MountTargetsMayNotCollideAcrossExtends) {
   write("a", "child.yaml", "extends: parent\nfilesystem:\n  tmpfs:\n    - target: /data\n");
   auto loaded = load("child");
   ASSERT_FALSE(loaded.has_value());
-  EXPECT_THAT(loaded.error().message, StartsWith(root_ + "/a/child.yaml:4: filesystem.tmpfs[0].target: /data is "
+  EXPECT_THAT(loaded.error().message, StartsWith(root_ + "/a/child.yaml:4:15: filesystem.tmpfs[0].target: /data is "
                                                           "already mounted by " +
-                                                 root_ + "/a/parent.yaml:3: filesystem.mounts[0]"));
+                                                 root_ + "/a/parent.yaml:3:7: filesystem.mounts[0]"));
 }
 
 TEST_F(PolicyDirs, AnErrorInAParentNamesTheParentFile) {
@@ -143,7 +143,7 @@ TEST_F(PolicyDirs, AnErrorInAParentNamesTheParentFile) {
   write("a", "child.yaml", "extends: parent\n");
   auto loaded = load("child");
   ASSERT_FALSE(loaded.has_value());
-  EXPECT_THAT(loaded.error().message, StartsWith(root_ + "/a/parent.yaml:3: limits.timeout: invalid duration"));
+  EXPECT_THAT(loaded.error().message, StartsWith(root_ + "/a/parent.yaml:3:12: limits.timeout: invalid duration"));
 }
 
 TEST_F(PolicyDirs, CyclesAreFoundAndShown) {
@@ -152,7 +152,7 @@ TEST_F(PolicyDirs, CyclesAreFoundAndShown) {
   write("a", "three.yaml", "extends: one\n");
   auto loaded = load("one");
   ASSERT_FALSE(loaded.has_value());
-  EXPECT_THAT(loaded.error().message, StartsWith(root_ + "/a/three.yaml:1: extends: makes a cycle: "));
+  EXPECT_THAT(loaded.error().message, StartsWith(root_ + "/a/three.yaml:1:10: extends: makes a cycle: "));
   EXPECT_THAT(loaded.error().message, HasSubstr("one.yaml -> " + root_ + "/a/two.yaml -> " + root_ +
                                                 "/a/three.yaml -> " + root_ + "/a/one.yaml"));
 }
@@ -161,7 +161,7 @@ TEST_F(PolicyDirs, ExtendingItselfByPathIsACycle) {
   write("a", "self.yaml", "extends: ./self.yaml\n");
   auto loaded = load("self");
   ASSERT_FALSE(loaded.has_value());
-  EXPECT_THAT(loaded.error().message, HasSubstr("self.yaml:1: extends: makes a cycle"));
+  EXPECT_THAT(loaded.error().message, HasSubstr("self.yaml:1:10: extends: makes a cycle"));
 }
 
 TEST_F(PolicyDirs, DepthIsBounded) {
@@ -178,7 +178,7 @@ TEST_F(PolicyDirs, AMissingParentIsAnErrorAtTheExtendsLine) {
   write("a", "child.yaml", "network: none\nextends: nowhere\n");
   auto loaded = load("child");
   ASSERT_FALSE(loaded.has_value());
-  EXPECT_THAT(loaded.error().message, StartsWith(root_ + "/a/child.yaml:2: extends: no policy named \"nowhere\""));
+  EXPECT_THAT(loaded.error().message, StartsWith(root_ + "/a/child.yaml:2:10: extends: no policy named \"nowhere\""));
 }
 
 TEST_F(PolicyDirs, RelativeExtendsIsRelativeToTheExtendingFile) {

@@ -276,7 +276,7 @@ std::vector<BrokenPolicy> generated_policies() {
   // Conflicts inside one document.
   add(with_value(22, "[TERM, PATH]"), 24, "environment.set.PATH", "also in environment.pass");
   add(with_value(53, "[API_TOKEN]"), 53, "secrets.redact_env[0]", "also in secrets.pass");
-  add(with_value(19, "/data"), 19, "filesystem.tmpfs[0].target", "already mounted by test.yaml:15: filesystem.mounts[0]");
+  add(with_value(19, "/data"), 19, "filesystem.tmpfs[0].target", "already mounted by test.yaml:15:7: filesystem.mounts[0]");
   add(with_value(36, "[ptrace]"), 37, "seccomp.allow[0]", "also in seccomp.deny");
   // Mount entries of the wrong shape.
   add("filesystem:\n  mounts:\n    - /srv:/data\n", 3, "filesystem.mounts[0]", "expected a mapping");
@@ -315,8 +315,12 @@ TEST_P(MalformedPolicyTest, NamesTheLineAndThePath) {
   auto loaded = load_policy_text(c.text, "test.yaml");
   ASSERT_FALSE(loaded.has_value()) << "accepted:\n" << c.text;
   const std::string& message = loaded.error().message;
-  const std::string where = "test.yaml:" + std::to_string(c.line) + ": " + (c.path.empty() ? "" : c.path + ": ");
-  EXPECT_THAT(message, StartsWith(where)) << c.text;
+  // FILE:LINE:COLUMN: PATH: message
+  const std::string file_line = "test.yaml:" + std::to_string(c.line) + ":";
+  ASSERT_THAT(message, StartsWith(file_line)) << c.text;
+  const size_t column_end = message.find_first_not_of("0123456789", file_line.size());
+  ASSERT_NE(column_end, file_line.size()) << "no column: " << message;
+  EXPECT_THAT(message.substr(column_end), StartsWith(": " + (c.path.empty() ? "" : c.path + ": "))) << c.text;
   if (!c.message_part.empty()) {
     EXPECT_THAT(message, HasSubstr(c.message_part));
   }
@@ -330,7 +334,7 @@ INSTANTIATE_TEST_SUITE_P(Generated, MalformedPolicyTest, ::testing::ValuesIn(gen
 // fails with a located one-line error: never a crash or an exception.
 TEST(MalformedPolicy, EveryTruncationLoadsOrFailsCleanly) {
   const std::string text = full_policy();
-  const std::regex located(R"(^test\.yaml:[0-9]+: [^\n]+$)");
+  const std::regex located(R"(^test\.yaml:[0-9]+:[0-9]+: [^\n]+$)");
   for (size_t cut = 0; cut <= text.size(); ++cut) {
     auto loaded = load_policy_text(text.substr(0, cut), "test.yaml");
     if (!loaded) {

@@ -134,7 +134,7 @@ TEST(PolicyRoundTrip, EveryKeySet) {
   ASSERT_EQ(p.binds.size(), 1u);
   EXPECT_EQ(p.binds[0].source, "/srv/data");
   EXPECT_FALSE(p.binds[0].read_only);
-  EXPECT_EQ(p.binds[0].origin, "full.yaml:15: filesystem.mounts[0]");
+  EXPECT_EQ(p.binds[0].origin, "full.yaml:15:7: filesystem.mounts[0]");
   EXPECT_EQ(p.tmpfs[0].size_bytes, 32u << 20);
   EXPECT_EQ(p.env_pass, (std::vector<std::string>{"TERM", "COLORTERM"}));
   EXPECT_EQ(p.limits.cpus, 1.5);
