@@ -14,6 +14,7 @@ constexpr const char* kUsage =
     "\n"
     "Commands:\n"
     "  exec [OPTIONS] [--] COMMAND [ARG...]  run COMMAND in a sandbox (sbx exec --help)\n"
+    "  policy check|show|list|path [...]     validate and print policies (sbx policy --help)\n"
     "  doctor [--json]                       check what this host supports\n"
     "  help                                  show this help\n"
     "  version                               show the version\n"
@@ -58,6 +59,7 @@ int main(int argc, char** argv) {
   const std::span<const std::string> rest(args.data() + i + 1, args.size() - i - 1);
   if (command == "exec") return sbx::app::run_exec(rest, global);
   if (command == "doctor") return sbx::app::run_doctor(rest, global);
+  if (command == "policy") return sbx::app::run_policy(rest, global);
   if (command == "help") {
     std::fputs(kUsage, stdout);
     return 0;
@@ -66,7 +68,7 @@ int main(int argc, char** argv) {
     std::puts("sbx " SBX_VERSION);
     return 0;
   }
-  std::fprintf(stderr, "sbx: error: unknown command \"%s\" (commands: exec, doctor, help, version)\n",
+  std::fprintf(stderr, "sbx: error: unknown command \"%s\" (commands: exec, policy, doctor, help, version)\n",
                command.c_str());
   return sbx::app::kExitUsage;
 }

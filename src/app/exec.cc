@@ -66,6 +66,7 @@ int run_exec(std::span<const std::string> args, const GlobalOptions& global) {
     return kExitUsage;
   }
   if (request->verbosity > 0) setup_logging(global.verbosity + request->verbosity, global.quiet);
+  spdlog::info("policy {} (sha256 {})", request->policy_name, request->policy_sha256);
   // A copy: the cgroup fallback may add rlimits to it.
   policy::Policy policy = request->policy;
   auto compiled = Redaction::compile(policy.secrets);
@@ -154,7 +155,7 @@ int run_exec(std::span<const std::string> args, const GlobalOptions& global) {
 
   if (request->json || request->report_fd || !request->report_file.empty()) {
     const auto verdict = build_verdict({policy, *outcome, *output, *layers, cgroup_stats, supervisor::new_run_id(),
-                                        [&redaction](const std::string& s) { return redaction.text(s); }});
+                                        request->policy_sha256, [&redaction](const std::string& s) { return redaction.text(s); }});
     if (auto written = write_verdict(verdict, *request); !written) {
       spdlog::error("exec: {}", written.error().message);
       return kExitUsage;
