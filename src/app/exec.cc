@@ -15,6 +15,7 @@
 #include "app/exec_output.h"
 #include "app/exec_report.h"
 #include "app/redaction.h"
+#include "app/remote_exec.h"
 #include "app/verdict_output.h"
 #include "cli/exec_options.h"
 #include "launch/spawn.h"
@@ -64,6 +65,7 @@ int run_exec(std::span<const std::string> args, const GlobalOptions& global) {
     return kExitUsage;
   }
   if (request->verbosity > 0) setup_logging(global.verbosity + request->verbosity, global.quiet);
+  if (!request->remote.empty()) return run_remote_exec(*request, global);
   // A copy: the cgroup fallback may add rlimits to it.
   policy::Policy policy = request->policy;
   const Redaction redaction(policy.secrets);

@@ -69,6 +69,7 @@ struct ExecFlags {
   std::optional<uint64_t> uid;
   std::optional<uint64_t> gid;
   std::optional<std::string> rootfs;
+  std::string remote;
   bool no_workspace = false;
   int verbosity = 0;
 };
@@ -166,6 +167,11 @@ std::vector<OptionSpec> exec_specs(ExecFlags& f, policy::Policy& p) {
       {"seccomp", 0, true, "required|best-effort", "what to do if seccomp is unavailable",
        [&p](std::string_view v) -> Status {
          SBX_ASSIGN_OR_RETURN(p.seccomp, parse_enforcement(v));
+         return {};
+       }},
+      {"remote", 0, true, "SOCKET", "have the sbx serve service at SOCKET do the run",
+       [&f](std::string_view v) -> Status {
+         f.remote = std::string(v);
          return {};
        }},
       {"verbose", 0, false, "", "log what sbx does to stderr (repeat for more)",
@@ -304,6 +310,7 @@ Result<ExecRequest> parse_exec(std::span<const std::string> args, const CallerCo
   }
   p.argv.assign(args.begin() + static_cast<std::ptrdiff_t>(first_operand), args.end());
   request.verbosity = flags.verbosity;
+  request.remote = flags.remote;
 
   if (flags.uid) p.uid = static_cast<uid_t>(*flags.uid);
   if (flags.gid) p.gid = static_cast<gid_t>(*flags.gid);

@@ -28,6 +28,7 @@ struct ExecRequest {
   bool json = false;
   std::optional<int> report_fd;
   std::string report_file;
+  std::string remote;  // --remote SOCKET: an `sbx serve` service does the run
 };
 
 Result<ExecRequest> parse_exec(std::span<const std::string> args, const CallerContext& caller);

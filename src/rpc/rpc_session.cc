@@ -28,12 +28,11 @@ Json output_notification_params(const Json& id, OutputStream stream, std::string
   return params;
 }
 
-int cancel_signal(const Json& value) {
-  static const std::pair<const char*, int> kSignals[] = {
-      {"TERM", SIGTERM}, {"INT", SIGINT}, {"HUP", SIGHUP}, {"QUIT", SIGQUIT}, {"KILL", SIGKILL}};
-  if (value.is_null()) return SIGTERM;
+namespace {
+
+int signal_number(const Json& value, std::initializer_list<std::pair<const char*, int>> allowed) {
   if (value.is_number_integer()) {
-    for (const auto& [name, number] : kSignals) {
+    for (const auto& [name, number] : allowed) {
       if (value.get<int64_t>() == number) return number;
     }
     return 0;
@@ -41,10 +40,28 @@ int cancel_signal(const Json& value) {
   if (!value.is_string()) return 0;
   std::string name = value.get<std::string>();
   if (name.rfind("SIG", 0) == 0) name.erase(0, 3);
-  for (const auto& [n, number] : kSignals) {
+  for (const auto& [n, number] : allowed) {
     if (name == n) return number;
   }
   return 0;
+}
+
+}  // namespace
+
+int cancel_signal(const Json& value) {
+  if (value.is_null()) return SIGTERM;
+  return signal_number(value, {{"TERM", SIGTERM}, {"INT", SIGINT}, {"HUP", SIGHUP}, {"QUIT", SIGQUIT}, {"KILL", SIGKILL}});
+}
+
+int forward_signal(const Json& value) {
+  return signal_number(value, {{"TERM", SIGTERM},
+                               {"INT", SIGINT},
+                               {"HUP", SIGHUP},
+                               {"QUIT", SIGQUIT},
+                               {"USR1", SIGUSR1},
+                               {"USR2", SIGUSR2},
+                               {"WINCH", SIGWINCH},
+                               {"CONT", SIGCONT}});
 }
 
 RpcSession::RpcSession(Service& service, Caller caller, Send send, Blocked output_blocked)
@@ -85,11 +102,15 @@ void RpcSession::handle_line(const std::string& line) {
     case Incoming::Kind::kNotification:
       // Only `cancel` makes sense without an answer; anything else unanswered is ignored, as
       // JSON-RPC requires.
-      if (in.method == "cancel") {
+      if (in.method == "cancel" || in.method == "signal") {
         Incoming as_request = in;
         as_request.kind = Incoming::Kind::kRequest;
         as_request.id = nullptr;
-        cancel(as_request);
+        if (in.method == "cancel") {
+          cancel(as_request);
+        } else {
+          signal(as_request);
+        }
       }
       return;
     case Incoming::Kind::kRequest:
@@ -107,13 +128,15 @@ void RpcSession::dispatch(const Incoming& in) {
     run(in);
   } else if (in.method == "cancel") {
     cancel(in);
+  } else if (in.method == "signal") {
+    signal(in);
   } else if (in.method == "health") {
     send_(result_line(in.id, health_json(service_, caller_)));
   } else if (in.method == "capabilities") {
     send_(result_line(in.id, capabilities_json(service_, caller_)));
   } else {
     send_error(in.id, kMethodNotFound,
-               "method not found: \"" + in.method + "\" (methods: run, cancel, health, capabilities)");
+               "method not found: \"" + in.method + "\" (methods: run, cancel, signal, health, capabilities)");
   }
 }
 
@@ -196,6 +219,26 @@ void RpcSession::cancel(const Incoming& in) {
   if (!in.id.is_null()) {
     Json result = Json::object();
     result["cancelled"] = cancelled;
+    send_(result_line(in.id, std::move(result)));
+  }
+}
+
+void RpcSession::signal(const Incoming& in) {
+  const auto target = in.params.find("id");
+  const int sig = forward_signal(in.params.value("signal", Json(nullptr)));
+  if (target == in.params.end() || !(target->is_string() || target->is_number_integer()) || sig == 0) {
+    if (!in.id.is_null()) {
+      send_error(in.id, kInvalidParams,
+                 "invalid params: params.id (the run) and params.signal (TERM, INT, HUP, QUIT, USR1, USR2, WINCH, "
+                 "CONT) are required");
+    }
+    return;
+  }
+  bool delivered = false;
+  if (const auto it = runs_.find(id_key(*target)); it != runs_.end()) delivered = service_.runs.signal(it->second, sig);
+  if (!in.id.is_null()) {
+    Json result = Json::object();
+    result["delivered"] = delivered;
     send_(result_line(in.id, std::move(result)));
   }
 }

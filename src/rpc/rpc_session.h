@@ -39,6 +39,7 @@ class RpcSession final : public LineSession {
   void dispatch(const Incoming& request);
   void run(const Incoming& request);
   void cancel(const Incoming& request);
+  void signal(const Incoming& request);
   void send_error(const Json& id, int code, const std::string& message, Json data = nullptr);
 
   Service& service_;
@@ -53,7 +54,9 @@ class RpcSession final : public LineSession {
 Json run_result_json(const RunEnd& end, const Caller& caller);
 // One run.output notification's params.
 Json output_notification_params(const Json& id, OutputStream stream, std::string_view bytes);
-// Maps "SIGTERM"/"TERM"/15 to a signal number; 0 if not one cancel accepts.
+// Maps "SIGTERM"/"TERM"/15 to a signal number; 0 if not one cancel accepts. `signal` also
+// accepts what `sbx exec` forwards (USR1, USR2, WINCH, CONT).
 int cancel_signal(const Json& value);
+int forward_signal(const Json& value);
 
 }  // namespace sbx::rpc

@@ -326,6 +326,12 @@ void RunJob::cancel(int sig, std::chrono::milliseconds grace, int error_code, st
   }
 }
 
+bool RunJob::signal(int sig) {
+  if (finished_ || !worker_ || wait_status_) return false;
+  worker_->signal(sig);
+  return true;
+}
+
 void RunJob::update_backpressure() {
   if (!request_.stream || !callbacks_.output_blocked) return;
   const bool blocked = callbacks_.output_blocked();

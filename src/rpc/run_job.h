@@ -61,6 +61,8 @@ class RunJob {
   void start();
   // SIGTERM-style signal now, SIGKILL after `grace` if the worker is still there.
   void cancel(int sig, std::chrono::milliseconds grace, int error_code, std::string reason);
+  // Sends `sig` to the worker (it forwards it into the sandbox). False if it has ended.
+  bool signal(int sig);
   // Ends a run that never started (cancelled in the queue, or refused at shutdown).
   void abandon(RunEnd end) { finish(std::move(end)); }
   bool finished() const { return finished_; }

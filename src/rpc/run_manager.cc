@@ -104,6 +104,12 @@ bool RunManager::cancel(Ticket ticket, int sig, std::chrono::milliseconds grace,
   return true;
 }
 
+bool RunManager::signal(Ticket ticket, int sig) {
+  auto it = jobs_.find(ticket);
+  if (it == jobs_.end() || !it->second.started || it->second.job->finished()) return false;
+  return it->second.job->signal(sig);
+}
+
 void RunManager::stop_accepting(const std::string& reason) {
   accepting_ = false;
   refusal_ = "busy: " + reason;

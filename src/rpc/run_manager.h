@@ -38,6 +38,9 @@ class RunManager {
   // the grace. False if the ticket is unknown or already ended.
   bool cancel(Ticket ticket, int sig, std::chrono::milliseconds grace, int error_code, const std::string& reason);
 
+  // Passes `sig` to a running worker, which forwards it to the program (no escalation).
+  bool signal(Ticket ticket, int sig);
+
   // Refuse new runs from now on; queued runs end with `reason`.
   void stop_accepting(const std::string& reason);
   // SIGKILL every running worker (the drain deadline passed).

@@ -112,7 +112,7 @@ Json capabilities_json(Service& service, const Caller& caller) {
   Json j = Json::object();
   j["protocol"] = std::string(kProtocolName);
   j["version"] = SBX_VERSION;
-  j["methods"] = {"run", "cancel", "health", "capabilities"};
+  j["methods"] = {"run", "cancel", "signal", "health", "capabilities"};
   j["notifications"] = {"run.output"};
   Json languages = Json::array();
   for (const auto& name : service.languages) {
