@@ -18,6 +18,7 @@
 #include "app/remote_exec.h"
 #include "app/verdict_output.h"
 #include "cli/exec_options.h"
+#include "doctor/doctor.h"
 #include "launch/spawn.h"
 #include "mounts/plan.h"
 #include "rootfs/host_view.h"
@@ -39,11 +40,12 @@ cli::CallerContext caller_context() {
   return caller;
 }
 
+// The errnos with which creating the user namespace (or writing its maps) fails when the host
+// forbids it; the doctor names the knob that blocks it and the fix.
 std::string userns_hint(int err) {
-  if (err == EPERM || err == EACCES) {
-    return " (unprivileged user namespaces are blocked on this host: run `sbx doctor` for the fix)";
+  if (err == EPERM || err == EACCES || err == ENOSPC || err == EUSERS) {
+    return " (" + doctor::explain_userns_failure(err) + ")";
   }
-  if (err == ENOSPC) return " (the user namespace limit is reached: raise user.max_user_namespaces)";
   return "";
 }
 
@@ -65,10 +67,16 @@ int run_exec(std::span<const std::string> args, const GlobalOptions& global) {
     return kExitUsage;
   }
   if (request->verbosity > 0) setup_logging(global.verbosity + request->verbosity, global.quiet);
+  spdlog::info("policy {} (sha256 {})", request->policy_name, request->policy_sha256);
   if (!request->remote.empty()) return run_remote_exec(*request, global);
   // A copy: the cgroup fallback may add rlimits to it.
   policy::Policy policy = request->policy;
-  const Redaction redaction(policy.secrets);
+  auto compiled = Redaction::compile(policy.secrets);
+  if (!compiled) {
+    spdlog::error("exec: {}", compiled.error().message);
+    return kExitUsage;
+  }
+  const Redaction& redaction = *compiled;
   auto cgroup = setup_cgroup_limits(policy);
   if (!cgroup) {
     spdlog::error("exec: {}", cgroup.error().message);
@@ -119,6 +127,8 @@ int run_exec(std::span<const std::string> args, const GlobalOptions& global) {
   options.timeout = policy.limits.timeout;
   options.kill_after = policy.limits.kill_after;
   options.kill_on_output_limit = policy.limits.on_output_limit == policy::OutputLimitAction::kKill;
+  // The run cgroup can only be read and removed once init has left it.
+  options.wait_for_teardown = cgroup->run.has_value();
   auto sandbox = launch::spawn_sandbox(plan, ids);
   if (!sandbox) {
     spdlog::error("exec: {}{}", sandbox.error().message, userns_hint(sandbox.error().sys_errno));
@@ -147,7 +157,7 @@ int run_exec(std::span<const std::string> args, const GlobalOptions& global) {
 
   if (request->json || request->report_fd || !request->report_file.empty()) {
     const auto verdict = build_verdict({policy, *outcome, *output, *layers, cgroup_stats, supervisor::new_run_id(),
-                                        [&redaction](const std::string& s) { return redaction.text(s); }});
+                                        request->policy_sha256, [&redaction](const std::string& s) { return redaction.text(s); }});
     if (auto written = write_verdict(verdict, *request); !written) {
       spdlog::error("exec: {}", written.error().message);
       return kExitUsage;

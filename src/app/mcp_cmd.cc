@@ -14,6 +14,7 @@
 #include "app/service_options.h"
 #include "mcp/mcp_session.h"
 #include "rpc/run_request.h"
+#include "rpc/service.h"
 #include "rpc/stdio_server.h"
 
 namespace sbx::app {
@@ -128,6 +129,14 @@ int run_mcp(std::span<const std::string> args, const GlobalOptions& global) {
   rpc::Service service(loop, runs, facts);
   service.max_line_bytes = flags.max_message;
   service.languages = rpc::offered_languages(flags.languages);
+  if (!mcp_flags.policy.empty()) {
+    if (auto found = rpc::check_policy_name(mcp_flags.policy, service.policy_dirs); !found) {
+      std::string why = found.error().message;
+      if (why.rfind("params.policy: ", 0) == 0) why.erase(0, 15);
+      spdlog::error("mcp: --policy {}: {}", mcp_flags.policy, why);
+      return kExitUsage;
+    }
+  }
   if (service.languages.empty()) spdlog::warn("mcp: no language is installed or allowed; only run_command works");
   rpc::Caller caller;
   caller.uid = ::getuid();

@@ -219,6 +219,7 @@ Result<Json> remote_run_params(const cli::ExecRequest& request) {
   if (p.limits.cgroup_parent) return make_error("--cgroup-parent: not with --remote (the service places its runs)");
   Json params = Json::object();
   params["argv"] = p.argv;
+  if (!request.remote_policy.empty()) params["policy"] = request.remote_policy;
   Json env = Json::object();
   Json secrets = Json::object();
   for (const auto& s : p.secrets) {

@@ -3,6 +3,7 @@
 #include <cstdlib>
 
 #include "base/units.h"
+#include "rpc/service.h"
 
 namespace sbx::app {
 namespace {
@@ -102,6 +103,9 @@ rpc::RunSettings run_settings(const ServiceFlags& f) {
   for (const char* name : {"XDG_RUNTIME_DIR", "DBUS_SESSION_BUS_ADDRESS"}) {
     if (const char* value = std::getenv(name)) s.passthrough_env.push_back(std::string(name) + "=" + value);
   }
+  // The worker's `--policy NAME` must find the file the service checked, whatever its own
+  // environment would say about a home directory.
+  s.passthrough_env.push_back(rpc::policy_path_variable(rpc::policy_dirs_from_environment()));
   return s;
 }
 

@@ -1,62 +1,31 @@
 #include "cli/exec_options.h"
 
-#include <sys/resource.h>
 #include <sys/stat.h>
 
-#include <cctype>
-#include <climits>
-#include <cstdlib>
 #include <fstream>
 #include <vector>
 
 #include "base/paths.h"
 #include "base/units.h"
+#include "cli/exec_resolve.h"
 #include "cli/option_parser.h"
 #include "cli/run_options.h"
+#include "policy/defaults.h"
+#include "policy/env.h"
+#include "policy/search_path.h"
+#include "policy/serialize.h"
+#include "policy/validate.h"
 #include "rlimits/names.h"
 
 namespace sbx::cli {
 namespace {
 
-constexpr uint64_t kDefaultTmpfsSize = 64ull << 20;
+using policy::kDefaultTmpfsSize;
+using policy::set_env;
+using policy::valid_env_name;
+using policy::valid_hostname;
 
-bool valid_env_name(std::string_view name) {
-  if (name.empty() || std::isdigit(static_cast<unsigned char>(name[0]))) return false;
-  for (char c : name) {
-    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '_') return false;
-  }
-  return true;
-}
-
-bool valid_hostname(std::string_view name) {
-  if (name.empty() || name.size() > 64) return false;
-  for (char c : name) {
-    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '-' && c != '.') return false;
-  }
-  return true;
-}
-
-// Resolves a host path the caller named (relative to the cwd) to its canonical form. Symlinks
-// the caller named are followed here, once; the child later refuses any symlink on the
-// canonical path, so a swap between now and the mount cannot redirect it.
-Result<std::string> canonical_host_path(std::string_view path, const std::string& cwd) {
-  if (path.empty()) return make_error("host path is empty");
-  std::string joined = path[0] == '/' ? std::string(path) : cwd + "/" + std::string(path);
-  char resolved[PATH_MAX];
-  if (::realpath(joined.c_str(), resolved) == nullptr) {
-    return errno_error("host path " + std::string(path));
-  }
-  return std::string(resolved);
-}
-
-Result<std::string> sandbox_target(std::string_view path) {
-  SBX_ASSIGN_OR_RETURN(std::string target, normalize_sandbox_path(path));
-  if (target == "/") return make_error("cannot mount over the sandbox root /");
-  if (path_is_within(target, "/proc") || path_is_within(target, "/dev")) {
-    return make_error("cannot mount over " + target + ": /proc and /dev are managed by sbx");
-  }
-  return target;
-}
+Result<std::string> sandbox_target(std::string_view path) { return policy::sandbox_mount_target(path); }
 
 // Accumulates flag values; turned into a Policy once all flags are seen.
 struct ExecFlags {
@@ -70,6 +39,7 @@ struct ExecFlags {
   std::optional<uint64_t> gid;
   std::optional<std::string> rootfs;
   std::string remote;
+  std::optional<std::string> policy;
   bool no_workspace = false;
   int verbosity = 0;
 };
@@ -96,6 +66,12 @@ std::vector<OptionSpec> exec_specs(ExecFlags& f, policy::Policy& p) {
     };
   };
   return {
+      {"policy", 0, true, "NAME|FILE", "start from a policy (sbx policy list); other flags override it",
+       [&f](std::string_view v) -> Status {
+         if (v.empty()) return make_error("expected a policy name or file");
+         f.policy = std::string(v);
+         return {};
+       }},
       {"volume", 'v', true, "HOST:GUEST[:ro|rw]", "bind a host path into the sandbox (default rw)",
        collect(f.volumes)},
       {"tmpfs", 0, true, "PATH[:size=SIZE]", "mount an extra tmpfs (default size 64m)", collect(f.tmpfs)},
@@ -110,8 +86,7 @@ std::vector<OptionSpec> exec_specs(ExecFlags& f, policy::Policy& p) {
       {"hostname", 0, true, "NAME", "hostname inside (default sbx)",
        [&p](std::string_view v) -> Status {
          if (!valid_hostname(v)) {
-           return make_error("\"" + std::string(v) +
-                             "\" is not a valid hostname (letters, digits, '-', '.', at most 64)");
+           return make_error("\"" + std::string(v) + "\" is not a valid hostname (" + policy::kHostnameRule + ")");
          }
          p.hostname = std::string(v);
          return {};
@@ -192,6 +167,9 @@ Status add_volume(policy::Policy& p, const std::string& spec, const CallerContex
     if (mode == "ro" || mode == "rw") {
       read_only = mode == "ro";
       rest = rest.substr(0, last);
+    } else if (rest.find(':') < last && mode.find('/') == std::string_view::npos) {
+      // HOST:GUEST:MODE with a mode that is neither: a typo, not part of a path.
+      return make_error(origin + ": the mode \"" + std::string(mode) + "\" must be ro or rw");
     }
   }
   const size_t colon = rest.rfind(':');
@@ -228,16 +206,6 @@ Status add_tmpfs(policy::Policy& p, const std::string& spec) {
   return {};
 }
 
-void set_env(policy::Policy& p, std::string name, std::string value) {
-  for (auto& var : p.env) {
-    if (var.name == name) {
-      var.value = std::move(value);
-      return;
-    }
-  }
-  p.env.push_back({std::move(name), std::move(value)});
-}
-
 Status add_env(policy::Policy& p, std::string_view spec, const CallerContext& caller,
                const std::string& origin) {
   const size_t eq = spec.find('=');
@@ -256,6 +224,10 @@ Status add_env(policy::Policy& p, std::string_view spec, const CallerContext& ca
 
 Status add_env_file(policy::Policy& p, const std::string& file, const CallerContext& caller) {
   const std::string path = !file.empty() && file[0] == '/' ? file : caller.cwd + "/" + file;
+  struct stat st {};
+  if (::stat(path.c_str(), &st) == 0 && !S_ISREG(st.st_mode)) {
+    return make_error("--env-file " + file + ": not a regular file");
+  }
   std::ifstream in(path);
   if (!in) return make_error("--env-file " + file + ": cannot open the file");
   std::string line;
@@ -272,107 +244,157 @@ Status add_env_file(policy::Policy& p, const std::string& file, const CallerCont
   return {};
 }
 
-void set_default_env(policy::Policy& p, const CallerContext& caller) {
-  set_env(p, "PATH", "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin");
-  set_env(p, "HOME", "/tmp");
-  set_env(p, "USER", p.user_name);
-  set_env(p, "LOGNAME", p.user_name);
-  set_env(p, "LANG", "C.UTF-8");
-  if (auto term = caller.getenv("TERM")) set_env(p, "TERM", *term);
-}
-
-Status check_unique_targets(const policy::Policy& p) {
-  std::vector<std::pair<std::string, std::string>> seen;  // target, origin
-  auto check = [&seen](const std::string& target, const std::string& origin) -> Status {
-    for (const auto& [t, o] : seen) {
-      if (t == target) return make_error(origin + ": " + target + " is already mounted by " + o);
+// The policy's own mounts stay unless a flag mounts something at the same target: the flag wins.
+// Policy mounts come first, so a flag can mount inside one of them.
+void merge_flag_mounts(policy::Policy& p, std::vector<policy::BindMount> policy_binds,
+                       std::vector<policy::TmpfsMount> policy_tmpfs) {
+  auto taken = [&p](const std::string& target) {
+    for (const auto& b : p.binds) {
+      if (b.target == target) return true;
     }
-    seen.emplace_back(target, origin);
-    return {};
+    for (const auto& t : p.tmpfs) {
+      if (t.target == target) return true;
+    }
+    return false;
   };
-  for (const auto& b : p.binds) SBX_RETURN_IF_ERROR(check(b.target, b.origin));
-  for (const auto& t : p.tmpfs) SBX_RETURN_IF_ERROR(check(t.target, t.origin));
-  return {};
+  std::erase_if(policy_binds, [&](const policy::BindMount& b) { return taken(b.target); });
+  std::erase_if(policy_tmpfs, [&](const policy::TmpfsMount& t) { return taken(t.target); });
+  p.binds.insert(p.binds.begin(), policy_binds.begin(), policy_binds.end());
+  p.tmpfs.insert(p.tmpfs.begin(), policy_tmpfs.begin(), policy_tmpfs.end());
 }
 
-}  // namespace
+// Every option table `sbx exec` parses, writing into `flags`, `run_flags` and `request`.
+std::vector<OptionSpec> all_specs(ExecFlags& flags, RunFlags& run_flags, ExecRequest& request) {
+  auto specs = exec_specs(flags, request.policy);
+  for (auto& spec : run_specs(run_flags, request.policy, request)) specs.push_back(std::move(spec));
+  return specs;
+}
 
-Result<ExecRequest> parse_exec(std::span<const std::string> args, const CallerContext& caller) {
-  ExecRequest request;
+// --policy and --remote, looked for before the other flags: the policy is the base they
+// override, unless a service does the run.
+struct BaseFlags {
+  std::optional<std::string> policy;
+  bool remote = false;
+};
+Result<BaseFlags> base_flags(std::span<const std::string> args) {
+  ExecFlags flags;
+  RunFlags run_flags;
+  ExecRequest scratch;
+  const auto specs = all_specs(flags, run_flags, scratch);
+  SBX_RETURN_IF_ERROR(parse_options(args, specs));
+  return BaseFlags{flags.policy, !flags.remote.empty()};
+}
+Result<std::optional<std::string>> policy_flag(std::span<const std::string> args) {
+  SBX_ASSIGN_OR_RETURN(BaseFlags base, base_flags(args));
+  return base.policy;
+}
+
+// Applies the flags in `args` over request.policy; returns the index of the first operand.
+// Nothing is resolved against the caller here except what a flag itself names (-v paths,
+// -e NAME, --secret NAME, files).
+Result<size_t> apply_flags(std::span<const std::string> args, const CallerContext& caller, ExecRequest& request) {
   policy::Policy& p = request.policy;
   ExecFlags flags;
   RunFlags run_flags;
-  auto specs = exec_specs(flags, p);
-  for (auto& spec : run_specs(run_flags, p, request)) specs.push_back(std::move(spec));
+  auto policy_binds = std::move(p.binds);
+  auto policy_tmpfs = std::move(p.tmpfs);
+  p.binds.clear();
+  p.tmpfs.clear();
+  const auto specs = all_specs(flags, run_flags, request);
   SBX_ASSIGN_OR_RETURN(const size_t first_operand, parse_options(args, specs));
-  if (first_operand >= args.size()) {
-    return make_error("missing the command to run: sbx exec [OPTIONS] [--] COMMAND [ARG...]");
-  }
-  p.argv.assign(args.begin() + static_cast<std::ptrdiff_t>(first_operand), args.end());
   request.verbosity = flags.verbosity;
   request.remote = flags.remote;
 
-  if (flags.uid) p.uid = static_cast<uid_t>(*flags.uid);
+  if (flags.uid) {
+    p.uid = static_cast<uid_t>(*flags.uid);
+    // The conventional names for the ids that have one, unless the policy chose its own.
+    const bool conventional = p.user_name == policy::kDefaultUserName || p.user_name == "root" ||
+                              p.user_name == "nobody";
+    if (conventional) {
+      p.user_name = p.uid == 0 ? "root" : p.uid == 65534 ? "nobody" : policy::kDefaultUserName;
+    }
+  }
   if (flags.gid) p.gid = static_cast<gid_t>(*flags.gid);
-  if (p.uid == 0) p.user_name = "root";
 
-  if (flags.rootfs && *flags.rootfs != "host") {
-    auto dir = canonical_host_path(*flags.rootfs, caller.cwd);
-    if (!dir) return std::move(dir).error().context("--rootfs");
-    struct stat st {};
-    if (::stat(dir->c_str(), &st) != 0 || !S_ISDIR(st.st_mode)) {
-      return make_error("--rootfs " + *flags.rootfs + ": not a directory");
+  if (flags.rootfs) {
+    if (*flags.rootfs == "host") {
+      p.rootfs = "host";
+    } else {
+      SBX_ASSIGN_OR_RETURN(p.rootfs, canonical_rootfs(*flags.rootfs, caller.cwd, "--rootfs"));
     }
-    if (*dir == "/") {
-      return make_error("--rootfs /: use --rootfs host for the host's system directories");
-    }
-    p.rootfs = *dir;
   }
 
   for (const auto& v : flags.volumes) SBX_RETURN_IF_ERROR(add_volume(p, v, caller));
   for (const auto& t : flags.tmpfs) SBX_RETURN_IF_ERROR(add_tmpfs(p, t));
-  SBX_RETURN_IF_ERROR(check_unique_targets(p));
+  merge_flag_mounts(p, std::move(policy_binds), std::move(policy_tmpfs));
 
-  bool workspace_bound = false;
-  for (const auto& b : p.binds) workspace_bound = workspace_bound || b.target == "/workspace";
-  if (!flags.no_workspace && !workspace_bound && caller.cwd != "/") {
-    p.workspace_source = caller.cwd;
-  }
+  if (flags.no_workspace) p.mount_workspace = false;
   if (flags.workdir) {
     auto workdir = normalize_sandbox_path(*flags.workdir);
     if (!workdir) return std::move(workdir).error().context("-w");
     p.workdir = *workdir;
-  } else if (p.workspace_source.empty() && !workspace_bound) {
-    p.workdir = "/";
   }
 
-  set_default_env(p, caller);
   for (const auto& file : flags.env_files) SBX_RETURN_IF_ERROR(add_env_file(p, file, caller));
   for (const auto& e : flags.env) SBX_RETURN_IF_ERROR(add_env(p, e, caller, "-e " + e));
 
-  p.rlimits = rlimits::default_rlimits();
   for (const auto& spec : flags.ulimits) {
     auto limit = rlimits::parse_ulimit(spec);
     if (!limit) return std::move(limit).error().context("--ulimit " + spec);
-    bool replaced = false;
-    for (auto& existing : p.rlimits) {
-      if (existing.resource == limit->resource) {
-        existing = *limit;
-        replaced = true;
-      }
-    }
-    if (!replaced) p.rlimits.push_back(*limit);
+    std::erase_if(p.rlimits, [&](const policy::Rlimit& r) { return r.resource == limit->resource; });
+    p.rlimits.push_back(*limit);
   }
   SBX_RETURN_IF_ERROR(finish_run_flags(run_flags, p, caller));
-  if (p.limits.cpu_seconds) {
-    // SIGXCPU at the limit, SIGKILL a second later if the program handles SIGXCPU.
-    const uint64_t secs = *p.limits.cpu_seconds;
-    std::erase_if(p.rlimits, [](const policy::Rlimit& r) { return r.resource == RLIMIT_CPU; });
-    p.rlimits.push_back({RLIMIT_CPU, secs, secs + 1});
+  return first_operand;
+}
+
+// The policy --policy names, or the built-in default.
+Result<policy::Policy> load_base_policy(const std::optional<std::string>& name_or_path, const CallerContext& caller) {
+  if (!name_or_path) return policy::default_policy();
+  auto loaded = policy::load_policy(*name_or_path, policy::policy_search_path(caller.getenv), caller.cwd);
+  if (!loaded) return std::move(loaded).error().context("--policy " + *name_or_path);
+  return std::move(loaded->policy);
+}
+
+}  // namespace
+
+Result<policy::Policy> apply_exec_flags(policy::Policy base, std::span<const std::string> args,
+                                        const CallerContext& caller) {
+  SBX_ASSIGN_OR_RETURN(const std::optional<std::string> policy_arg, policy_flag(args));
+  if (policy_arg) return make_error("--policy " + *policy_arg + ": name the policy first, before the flags");
+  ExecRequest request;
+  request.policy = std::move(base);
+  SBX_ASSIGN_OR_RETURN(const size_t first_operand, apply_flags(args, caller, request));
+  if (first_operand < args.size()) {
+    return make_error("unexpected \"" + args[first_operand] + "\": only sbx exec flags may follow the policy");
   }
-  for (const auto& secret : p.secrets) {
-    if (secret.inject) set_env(p, secret.name, secret.value);
+  return std::move(request.policy);
+}
+
+Result<ExecRequest> parse_exec(std::span<const std::string> args, const CallerContext& caller) {
+  SBX_ASSIGN_OR_RETURN(const BaseFlags base, base_flags(args));
+  ExecRequest request;
+  if (base.remote && base.policy) {
+    // The service loads the policy from its own search path; here the flags are applied to the
+    // built-in default only to tell which of them were given, and sent as overrides.
+    if (policy::names_a_file(*base.policy)) {
+      return make_error("--policy " + *base.policy + ": with --remote, name one of the service's policies (not a file)");
+    }
+    request.remote_policy = *base.policy;
+    request.policy = policy::default_policy();
+  } else {
+    SBX_ASSIGN_OR_RETURN(request.policy, load_base_policy(base.policy, caller));
   }
+  SBX_ASSIGN_OR_RETURN(const size_t first_operand, apply_flags(args, caller, request));
+  if (first_operand >= args.size()) {
+    return make_error("missing the command to run: sbx exec [OPTIONS] [--] COMMAND [ARG...]");
+  }
+  policy::Policy& p = request.policy;
+  // The hash is of the policy as written plus the flags, before any caller's values go in.
+  request.policy_name = p.name;
+  request.policy_sha256 = policy::policy_sha256(p);
+  p.argv.assign(args.begin() + static_cast<std::ptrdiff_t>(first_operand), args.end());
+  SBX_RETURN_IF_ERROR(resolve_for_run(p, caller));
   return request;
 }
 
@@ -386,7 +408,9 @@ std::string exec_help() {
   return "Usage: sbx exec [OPTIONS] [--] COMMAND [ARG...]\n\n"
          "Run COMMAND in a fresh sandbox: new user, mount, pid, net, ipc, uts and cgroup\n"
          "namespaces, a read-only view of the host's system directories, no capabilities,\n"
-         "Landlock and seccomp. The current directory is visible read-only at /workspace.\n\n"
+         "Landlock and seccomp. The current directory is visible read-only at /workspace.\n"
+         "With --policy the sandbox starts as the policy describes (sbx-policy(5)) and the\n"
+         "other flags override it.\n\n"
          "Sandbox options:\n" +
          format_option_help(specs) + "\nLimits, secrets and the verdict:\n" + format_option_help(limits) +
          "\nExit status: the command's; 128+N if killed by signal N; 124 on timeout; 125 if sbx\n"

@@ -1,6 +1,7 @@
 #include "cli/run_options.h"
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <sys/resource.h>
 
 #include <cctype>
@@ -44,6 +45,10 @@ Status add_secret(policy::Policy& p, std::string name, std::string value, bool i
 
 Status add_secret_file(policy::Policy& p, const std::string& file, const CallerContext& caller) {
   const std::string path = !file.empty() && file[0] == '/' ? file : caller.cwd + "/" + file;
+  struct stat st {};
+  if (::stat(path.c_str(), &st) == 0 && !S_ISREG(st.st_mode)) {
+    return make_error("--secret-file " + file + ": not a regular file");
+  }
   std::ifstream in(path);
   if (!in) return make_error("--secret-file " + file + ": cannot open the file");
   std::string line;

@@ -48,11 +48,6 @@ std::vector<std::string> names_of(uint64_t mask, const Named (&table)[N]) {
   return out;
 }
 
-constexpr const char* kEnableHint =
-    "to enable it, boot a kernel built with CONFIG_SECURITY_LANDLOCK=y and add landlock to the "
-    "lsm= kernel command line (e.g. lsm=landlock,lockdown,yama,integrity,apparmor,bpf; the "
-    "active list is in /sys/kernel/security/lsm)";
-
 }  // namespace
 
 int probe_abi() noexcept {

@@ -20,6 +20,12 @@ int probe_abi() noexcept;
 // The error keeps the probe's errno: ENOSYS (not built in) or EOPNOTSUPP (disabled at boot).
 Result<int> probe_abi_detailed();
 
+// How to turn Landlock on; interpret_abi_probe's errors end with "; " followed by this.
+inline constexpr const char* kEnableHint =
+    "to enable it, boot a kernel built with CONFIG_SECURITY_LANDLOCK=y and add landlock to the "
+    "lsm= kernel command line (e.g. lsm=landlock,lockdown,yama,integrity,apparmor,bpf; the "
+    "active list is in /sys/kernel/security/lsm)";
+
 // Turns the raw result of landlock_create_ruleset(NULL, 0, VERSION) and its errno into an ABI or
 // an explanation with the fix. Pure, so every failure mode is testable.
 Result<int> interpret_abi_probe(long rc, int saved_errno);

@@ -30,8 +30,11 @@ std::vector<GeneratedFile> generated_etc_files(const policy::Policy& p, const Ho
   const std::string gid = std::to_string(p.gid);
   std::string passwd = "root:x:0:0:root:/root:/bin/sh\n";
   std::string group = "root:x:0:\n";
-  if (p.uid != 0) passwd += p.user_name + ":x:" + uid + ":" + gid + ":sbx sandbox user:/tmp:/bin/sh\n";
-  if (p.gid != 0) group += p.user_name + ":x:" + gid + ":\n";
+  // --uid 0 and --uid 65534 are root and nobody themselves; one name per id.
+  if (p.uid != 0 && p.uid != 65534) {
+    passwd += p.user_name + ":x:" + uid + ":" + gid + ":sbx sandbox user:/tmp:/bin/sh\n";
+  }
+  if (p.gid != 0 && p.gid != 65534) group += p.user_name + ":x:" + gid + ":\n";
   passwd += "nobody:x:65534:65534:nobody:/nonexistent:/usr/sbin/nologin\n";
   group += "nogroup:x:65534:\n";
 

@@ -7,8 +7,9 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <cstdlib>
 
-#include "cli/exec_options.h"
+#include "policy/serialize.h"
 #include "rpc/languages.h"
 #include "rpc/worker_process.h"
 
@@ -76,7 +77,62 @@ const Json& HostFacts::doctor() {
   return *doctor_;
 }
 
-bool worker_has_named_policies() { return cli::exec_help().find("--policy ") != std::string::npos; }
+std::vector<policy::SearchDir> policy_dirs_from_environment() {
+  return policy::policy_search_path([](std::string_view name) -> std::optional<std::string> {
+    const char* value = std::getenv(std::string(name).c_str());
+    if (value == nullptr) return std::nullopt;
+    return std::string(value);
+  });
+}
+
+std::string policy_path_variable(const std::vector<policy::SearchDir>& dirs) {
+  std::string joined;
+  for (const auto& d : dirs) {
+    if (d.path.find(':') != std::string::npos) continue;  // cannot be written in a PATH list
+    joined += (joined.empty() ? "" : ":") + d.path;
+  }
+  return "SBX_POLICY_PATH=" + joined;
+}
+
+Status check_policy_name(const std::string& name, const std::vector<policy::SearchDir>& dirs) {
+  if (name.empty() || policy::names_a_file(name) || name[0] == '.') {
+    return make_error("params.policy: \"" + name + "\" is not a policy name (give a name from capabilities, not a path)");
+  }
+  if (name == "default") return {};
+  auto loaded = policy::load_policy(name, dirs, "/");
+  if (!loaded) return make_error("params.policy: " + loaded.error().message);
+  return {};
+}
+
+namespace {
+
+// Every policy the search path offers (the first of each name), with its hash as a verdict
+// would record it, and whether this caller may use it.
+Json policies_json(const std::vector<policy::SearchDir>& dirs, const CallerLimits& limits) {
+  Json out = Json::array();
+  auto allowed = [&](const std::string& name) {
+    return !limits.policies || std::find(limits.policies->begin(), limits.policies->end(), name) != limits.policies->end();
+  };
+  bool saw_default = false;
+  for (const auto& listing : policy::list_policies(dirs)) {
+    if (listing.shadowed) continue;
+    Json p = Json::object();
+    p["name"] = listing.name;
+    p["allowed"] = allowed(listing.name);
+    auto loaded = policy::load_policy(listing.name, dirs, "/");
+    if (loaded) {
+      p["sha256"] = policy::policy_sha256(loaded->policy);
+    } else {
+      p["error"] = loaded.error().message;
+    }
+    saw_default = saw_default || listing.name == "default";
+    out.push_back(std::move(p));
+  }
+  if (!saw_default) out.push_back(Json{{"name", "default"}, {"allowed", allowed("default")}});
+  return out;
+}
+
+}  // namespace
 
 std::vector<std::string> offered_languages(const std::vector<std::string>& allowed) {
   std::vector<std::string> out;
@@ -99,8 +155,10 @@ std::pair<int, std::string> admit_request(RunRequest& request, const Service& se
     }
     request.language = language->name;
   }
-  if (!request.policy.empty() && request.policy != "default" && !worker_has_named_policies()) {
-    return {kInvalidParams, "params.policy: this sbx has no named policies; omit the field or use \"default\""};
+  if (!request.policy.empty()) {
+    if (auto found = check_policy_name(request.policy, service.policy_dirs); !found) {
+      return {kInvalidParams, found.error().message};
+    }
   }
   if (auto allowed = apply_caller_limits(request, caller.limits); !allowed) {
     return {kForbidden, allowed.error().message};
@@ -126,7 +184,7 @@ Json capabilities_json(Service& service, const Caller& caller) {
   }
   j["languages"] = std::move(languages);
   Json policies = Json::object();
-  policies["named"] = worker_has_named_policies();
+  policies["available"] = policies_json(service.policy_dirs, caller.limits);
   policies["allowed"] = caller.limits.policies ? Json(*caller.limits.policies) : Json(nullptr);
   j["policies"] = std::move(policies);
   j["limits"] = caller_limits_json(caller.limits);

@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "policy/search_path.h"
 #include "rpc/caller_limits.h"
 #include "rpc/event_loop.h"
 #include "rpc/jsonrpc.h"
@@ -51,8 +52,14 @@ class HostFacts {
   std::optional<Json> doctor_;
 };
 
+// Where this process finds named policies: policy_search_path() over its own environment.
+// Workers are given the same list as SBX_POLICY_PATH, so they find the same files.
+std::vector<policy::SearchDir> policy_dirs_from_environment();
+std::string policy_path_variable(const std::vector<policy::SearchDir>& dirs);
+
 struct Service {
-  Service(EventLoop& l, RunManager& r, HostFacts& f) : loop(l), runs(r), facts(f) {}
+  Service(EventLoop& l, RunManager& r, HostFacts& f)
+      : loop(l), runs(r), facts(f), policy_dirs(policy_dirs_from_environment()) {}
   EventLoop& loop;
   RunManager& runs;
   HostFacts& facts;
@@ -62,10 +69,13 @@ struct Service {
   std::vector<std::string> languages;  // offered languages (names); empty: every installed one
   std::function<void(const RunRecord&)> log_run;
   bool draining = false;
+  std::vector<policy::SearchDir> policy_dirs;
 };
 
-// Whether this build's `sbx exec` takes --policy (named policies).
-bool worker_has_named_policies();
+// Checks that `name` is a policy name (never a path: a caller must not make the service read
+// files of its choosing) that the search path holds and that loads. The error is the
+// params.policy message.
+Status check_policy_name(const std::string& name, const std::vector<policy::SearchDir>& dirs);
 
 // The offered languages: `allowed` names (or every installed one when empty) that exist.
 std::vector<std::string> offered_languages(const std::vector<std::string>& allowed);

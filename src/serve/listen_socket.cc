@@ -31,6 +31,12 @@ Result<std::vector<UniqueFd>> take_listen_fds() {
   for (uint64_t i = 0; i < count; ++i) {
     const int fd = kListenFdsStart + static_cast<int>(i);
     if (::fcntl(fd, F_SETFD, FD_CLOEXEC) != 0) return errno_error("socket activation: descriptor " + std::to_string(fd));
+    // systemd passes the socket as it was made, usually blocking; the accept loop drains
+    // until EAGAIN, which a blocking socket never returns.
+    const int flags = ::fcntl(fd, F_GETFL);
+    if (flags < 0 || ::fcntl(fd, F_SETFL, flags | O_NONBLOCK) != 0) {
+      return errno_error("socket activation: descriptor " + std::to_string(fd));
+    }
     fds.emplace_back(fd);
   }
   return fds;

@@ -17,7 +17,7 @@ inline constexpr int kListenFdsStart = 3;
 
 // sd_listen_fds(3), without libsystemd: LISTEN_PID must name this process and LISTEN_FDS
 // count descriptors from 3. The variables are removed so no worker inherits them, and the
-// descriptors are made close-on-exec. Empty when not socket-activated.
+// descriptors are made close-on-exec and non-blocking. Empty when not socket-activated.
 Result<std::vector<UniqueFd>> take_listen_fds();
 
 // Checks that a passed descriptor is a listening unix stream socket.

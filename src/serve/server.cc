@@ -102,7 +102,7 @@ void Server::admit(UniqueFd fd) {
                  peer->gid, peer->pid);
     refuse(std::move(fd), rpc::kForbidden,
            "forbidden: uid " + std::to_string(peer->uid) + " (gid " + std::to_string(peer->gid) +
-               ") may not use this service; an administrator can allow it in " + where);
+               ") is not allowed to use this service; an administrator can allow it in " + where);
     return;
   }
   if (clients_.size() >= options_.config.max_clients) {

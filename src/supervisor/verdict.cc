@@ -107,6 +107,7 @@ nlohmann::ordered_json verdict_json(const Verdict& v) {
   j["version"] = kVerdictVersion;
   j["id"] = v.id;
   j["argv"] = v.argv;
+  j["policy"] = {{"name", v.policy_name}, {"sha256", v.policy_sha256}};
   j["status"] = run_status_name(v.status);
   j["exit_code"] = optional_json(v.exit_code);
   j["signal"] = optional_json(v.signal);

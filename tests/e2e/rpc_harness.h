@@ -165,6 +165,7 @@ class Child {
   }
   void send(const Json& message) { send(message.dump()); }
   Json message(std::chrono::milliseconds timeout = 20s) { return stdout_.message(timeout); }
+  std::optional<std::string> line(std::chrono::milliseconds timeout = 20s) { return stdout_.line(timeout); }
   // Messages until one answers `id` (others, like run.output, are collected too).
   Json answer(const Json& id, std::vector<Json>* seen = nullptr, std::chrono::milliseconds timeout = 30s) {
     return answers_.find(id, seen, timeout, [this](std::chrono::milliseconds t) { return message(t); });

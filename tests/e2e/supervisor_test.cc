@@ -10,6 +10,8 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include "sbx_runner.h"
+
 #include <chrono>
 #include <cstdlib>
 #include <fstream>
@@ -18,83 +20,24 @@
 
 namespace {
 
-std::string sbx_binary() {
-  const char* env = std::getenv("SBX_BINARY");
-  return env != nullptr ? env : SBX_BINARY;
-}
+using sbx::e2e::RunOptions;
+using sbx::e2e::RunResult;
 
-struct SbxRun {
-  int status = -1;  // exit status, or 128+signal
-  std::string out;
-  std::string err;
-  double seconds = 0;
-  long max_rss_kb = 0;  // of sbx itself and what it waited for
-};
-
-// Runs `sbx exec ARGS...` with extra environment, capturing both streams; killed after
-// `limit_seconds` so a broken sandbox cannot hang the suite.
-SbxRun run_sbx(const std::vector<std::string>& args, const std::vector<std::string>& env = {},
-            int limit_seconds = 30) {
-  int out_pipe[2], err_pipe[2];
-  EXPECT_EQ(pipe2(out_pipe, O_CLOEXEC), 0);
-  EXPECT_EQ(pipe2(err_pipe, O_CLOEXEC), 0);
-  const auto start = std::chrono::steady_clock::now();
-  const pid_t pid = fork();
-  if (pid == 0) {
-    dup2(out_pipe[1], 1);
-    dup2(err_pipe[1], 2);
-    const int devnull = open("/dev/null", O_RDONLY);
-    dup2(devnull, 0);
-    chdir("/tmp");
-    for (const auto& e : env) putenv(const_cast<char*>(e.c_str()));
-    std::vector<std::string> full = {sbx_binary(), "exec", "--no-workspace"};
-    full.insert(full.end(), args.begin(), args.end());
-    std::vector<char*> argv;
-    for (auto& a : full) argv.push_back(a.data());
-    argv.push_back(nullptr);
-    execv(argv[0], argv.data());
-    _exit(127);
-  }
-  close(out_pipe[1]);
-  close(err_pipe[1]);
-  SbxRun r;
-  pollfd fds[2] = {{out_pipe[0], POLLIN, 0}, {err_pipe[0], POLLIN, 0}};
-  int open_count = 2;
-  const auto deadline = start + std::chrono::seconds(limit_seconds);
-  while (open_count > 0) {
-    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
-    if (left.count() <= 0) {
-      kill(pid, SIGKILL);
-      ADD_FAILURE() << "sbx did not finish within " << limit_seconds << "s";
-      break;
-    }
-    if (poll(fds, 2, static_cast<int>(left.count())) <= 0) continue;
-    for (int i = 0; i < 2; ++i) {
-      if (fds[i].fd < 0 || fds[i].revents == 0) continue;
-      char buf[65536];
-      const ssize_t n = read(fds[i].fd, buf, sizeof(buf));
-      if (n <= 0) {
-        close(fds[i].fd);
-        fds[i].fd = -1;
-        --open_count;
-      } else {
-        (i == 0 ? r.out : r.err).append(buf, static_cast<size_t>(n));
-      }
-    }
-  }
-  int status = 0;
-  rusage usage{};
-  wait4(pid, &status, 0, &usage);
-  for (auto& f : fds) {
-    if (f.fd >= 0) close(f.fd);
-  }
-  r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  r.status = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-  r.max_rss_kb = usage.ru_maxrss;
+// `sbx exec --no-workspace ARGS...` from /tmp with extra environment and stdin /dev/null.
+RunResult run_exec(const std::vector<std::string>& args, const std::vector<std::string>& env = {},
+                   int limit_seconds = 30) {
+  std::vector<std::string> full = {"exec", "--no-workspace"};
+  full.insert(full.end(), args.begin(), args.end());
+  RunOptions options;
+  options.env = env;
+  options.cwd = "/tmp";
+  options.timeout = std::chrono::seconds(limit_seconds);
+  RunResult r = sbx::e2e::run_sbx(full, options);
+  EXPECT_FALSE(r.timed_out) << r;
   return r;
 }
 
-nlohmann::json verdict(const SbxRun& r) {
+nlohmann::json verdict(const RunResult& r) {
   auto j = nlohmann::json::parse(r.out, nullptr, /*allow_exceptions=*/false);
   EXPECT_FALSE(j.is_discarded()) << "stdout is not one JSON object: " << r.out.substr(0, 200);
   return j;
@@ -102,22 +45,22 @@ nlohmann::json verdict(const SbxRun& r) {
 
 
 TEST(TimeoutTest, SigtermIgnoringProgramIsKilledOnTimeWithStatus124) {
-  const SbxRun r = run_sbx({"--timeout", "0.5", "--kill-after", "0.5", "--", "sh", "-c", "trap '' TERM; sleep 30"});
-  EXPECT_EQ(r.status, 124);
-  EXPECT_LT(r.seconds, 5.0);
-  EXPECT_GE(r.seconds, 0.9);  // the grace was honoured
+  const RunResult r = run_exec({"--timeout", "0.5", "--kill-after", "0.5", "--", "sh", "-c", "trap '' TERM; sleep 30"});
+  EXPECT_EQ(r.status(), 124);
+  EXPECT_LT((r.elapsed.count() / 1000.0), 5.0);
+  EXPECT_GE((r.elapsed.count() / 1000.0), 0.9);  // the grace was honoured
   EXPECT_NE(r.err.find("sbx: killed: wall-clock timeout 0.5s exceeded"), std::string::npos) << r.err;
 }
 
 TEST(TimeoutTest, ProgramThatStopsAtSigtermEndsWithin124AndNoGrace) {
-  const SbxRun r = run_sbx({"--timeout", "0.3", "--kill-after", "10", "--", "sleep", "30"});
-  EXPECT_EQ(r.status, 124);
-  EXPECT_LT(r.seconds, 5.0);
+  const RunResult r = run_exec({"--timeout", "0.3", "--kill-after", "10", "--", "sleep", "30"});
+  EXPECT_EQ(r.status(), 124);
+  EXPECT_LT((r.elapsed.count() / 1000.0), 5.0);
 }
 
 TEST(TimeoutTest, NoTimeoutMeansTheProgramsOwnStatus) {
-  const SbxRun r = run_sbx({"--timeout", "10", "--", "sh", "-c", "exit 7"});
-  EXPECT_EQ(r.status, 7);
+  const RunResult r = run_exec({"--timeout", "10", "--", "sh", "-c", "exit 7"});
+  EXPECT_EQ(r.status(), 7);
   EXPECT_TRUE(r.err.empty()) << r.err;
 }
 
@@ -126,22 +69,20 @@ TEST(TimeoutTest, SelfDaemonizingAndStoppedProcessesDoNotOutliveIt) {
   ASSERT_NE(mkdtemp(dir_template), nullptr);
   const std::string dir = dir_template;
   chmod(dir.c_str(), 0777);
-  const SbxRun r = run_sbx({"--timeout", "0.5", "--kill-after", "0.3", "-v", dir + ":/out", "--", "sh", "-c",
-                         "setsid sh -c 'trap \"\" TERM HUP; echo $$ > /out/daemon; exec sleep 60' & "
-                         "sh -c 'echo $$ > /out/stopped; kill -STOP $$' & "
-                         "trap '' TERM; sleep 60"});
-  EXPECT_EQ(r.status, 124);
-  // The pids are the sandbox's; what matters is that no sleep started by the run survives.
-  const SbxRun ps = run_sbx({"--", "true"});
-  EXPECT_EQ(ps.status, 0);
+  // A sleep length no other process on the host uses, so pgrep finds only this run's.
+  const std::string sleep_arg = "60." + std::to_string(getpid());
+  const RunResult r = run_exec({"--timeout", "0.5", "--kill-after", "0.3", "-v", dir + ":/out", "--", "sh", "-c",
+                               "setsid sh -c 'trap \"\" TERM HUP; echo $$ > /out/daemon; exec sleep " + sleep_arg +
+                                   "' & sh -c 'echo $$ > /out/stopped; kill -STOP $$' & trap '' TERM; sleep " +
+                                   sleep_arg});
+  EXPECT_EQ(r.status(), 124) << r;
   std::ifstream daemon(dir + "/daemon");
   std::string line;
   EXPECT_TRUE(std::getline(daemon, line)) << "the daemon never started";
-  // Any host process still running "sleep 60" from this run would be a leak.
-  FILE* p = popen("pgrep -f '^sleep 60$' | wc -l", "r");
+  FILE* p = popen(("pgrep -f '^sleep " + sleep_arg + "$' | wc -l").c_str(), "r");
   ASSERT_NE(p, nullptr);
   char count[16] = {};
-  fgets(count, sizeof(count), p);
+  EXPECT_NE(fgets(count, sizeof(count), p), nullptr);
   pclose(p);
   EXPECT_EQ(std::atoi(count), 0) << "a process of the timed-out run survived";
   std::system(("rm -rf " + dir).c_str());
@@ -149,8 +90,8 @@ TEST(TimeoutTest, SelfDaemonizingAndStoppedProcessesDoNotOutliveIt) {
 
 TEST(OutputLimitTest, FloodIsCappedWithMarkerAndBoundedMemory) {
   // 1 GiB through a 1 MiB limit.
-  const SbxRun r = run_sbx({"--output-limit", "1m", "--", "head", "-c", "1073741824", "/dev/zero"}, {}, 120);
-  EXPECT_EQ(r.status, 0);
+  const RunResult r = run_exec({"--output-limit", "1m", "--", "head", "-c", "1073741824", "/dev/zero"}, {}, 120);
+  EXPECT_EQ(r.status(), 0);
   EXPECT_EQ(r.out.size(), (1u << 20) + std::string("\n[sbx: output limit of 1048576 bytes reached; 1072693248 bytes dropped here]\n").size());
   EXPECT_NE(r.out.find("bytes dropped here]"), std::string::npos);
   EXPECT_NE(r.err.find("stdout truncated"), std::string::npos) << r.err;
@@ -158,21 +99,21 @@ TEST(OutputLimitTest, FloodIsCappedWithMarkerAndBoundedMemory) {
 }
 
 TEST(OutputLimitTest, KillModeEndsTheRun) {
-  const SbxRun r = run_sbx({"--output-limit", "64k", "--on-output-limit", "kill", "--json", "--", "sh", "-c",
+  const RunResult r = run_exec({"--output-limit", "64k", "--on-output-limit", "kill", "--json", "--", "sh", "-c",
                          "yes; sleep 30"});
   const auto v = verdict(r);
   EXPECT_EQ(v["status"], "output_limit");
-  EXPECT_EQ(r.status, 137);
+  EXPECT_EQ(r.status(), 137);
   EXPECT_LE(v["stdout"]["text"].get<std::string>().size(), 65536u + 200u);
 }
 
 TEST(OutputTest, BinaryOutputPassesThroughUntouched) {
-  const SbxRun r = run_sbx({"--", "sh", "-c", "printf '\\000\\377\\001\\200abc'"});
+  const RunResult r = run_exec({"--", "sh", "-c", "printf '\\000\\377\\001\\200abc'"});
   EXPECT_EQ(r.out, std::string("\0\xff\x01\x80" "abc", 7));
 }
 
 TEST(OutputTest, NonUtf8OutputIsLosslessInJson) {
-  const SbxRun r = run_sbx({"--json", "--", "sh", "-c", "printf '\\377\\376x'"});
+  const RunResult r = run_exec({"--json", "--", "sh", "-c", "printf '\\377\\376x'"});
   const auto v = verdict(r);
   ASSERT_TRUE(v["stdout"].contains("base64")) << r.out;
   EXPECT_EQ(v["stdout"]["base64"], "//54");
@@ -180,28 +121,28 @@ TEST(OutputTest, NonUtf8OutputIsLosslessInJson) {
 
 TEST(SecretTest, RedactedWholeSplitAndByteByByte) {
   const std::vector<std::string> env = {"API_TOKEN=s3cr3t-t0ken-value"};
-  const SbxRun whole = run_sbx({"--secret", "API_TOKEN", "--", "sh", "-c", "echo token=$API_TOKEN"}, env);
+  const RunResult whole = run_exec({"--secret", "API_TOKEN", "--", "sh", "-c", "echo token=$API_TOKEN"}, env);
   EXPECT_EQ(whole.out, "token=[REDACTED:API_TOKEN]\n");
-  const SbxRun split = run_sbx({"--secret", "API_TOKEN", "--", "sh", "-c",
+  const RunResult split = run_exec({"--secret", "API_TOKEN", "--", "sh", "-c",
                              "printf s3cr3t-t; sleep 0.2; printf 0ken-value; echo"}, env);
   EXPECT_EQ(split.out, "[REDACTED:API_TOKEN]\n");
-  const SbxRun bytes = run_sbx({"--secret", "API_TOKEN", "--", "sh", "-c",
+  const RunResult bytes = run_exec({"--secret", "API_TOKEN", "--", "sh", "-c",
                              "for c in s 3 c r 3 t - t 0 k e n - v a l u e; do printf $c; sleep 0.01; done; echo"},
                             env);
   EXPECT_EQ(bytes.out, "[REDACTED:API_TOKEN]\n");
-  const SbxRun on_stderr = run_sbx({"--secret", "API_TOKEN", "--", "sh", "-c", "echo $API_TOKEN >&2"}, env);
+  const RunResult on_stderr = run_exec({"--secret", "API_TOKEN", "--", "sh", "-c", "echo $API_TOKEN >&2"}, env);
   EXPECT_EQ(on_stderr.err, "[REDACTED:API_TOKEN]\n");
 }
 
 TEST(SecretTest, ShortSecretsAreRefused) {
-  const SbxRun r = run_sbx({"--secret", "SHORT", "--", "true"}, {"SHORT=abc"});
-  EXPECT_EQ(r.status, 125);
+  const RunResult r = run_exec({"--secret", "SHORT", "--", "true"}, {"SHORT=abc"});
+  EXPECT_EQ(r.status(), 125);
   EXPECT_NE(r.err.find("shorter than 6 bytes"), std::string::npos) << r.err;
   EXPECT_EQ(r.err.find("abc"), std::string::npos) << "the error leaked the value";
 }
 
 TEST(SecretTest, NeverInTheVerdict) {
-  const SbxRun r = run_sbx({"--json", "--redact", "hunter2-password", "--", "sh", "-c",
+  const RunResult r = run_exec({"--json", "--redact", "hunter2-password", "--", "sh", "-c",
                          "echo hunter2-password; nonexistent-hunter2-password"});
   EXPECT_EQ(r.out.find("hunter2-password"), std::string::npos) << r.out;
   const auto v = verdict(r);
@@ -209,8 +150,8 @@ TEST(SecretTest, NeverInTheVerdict) {
 }
 
 TEST(VerdictTest, JsonIsTheOnlyThingOnStdout) {
-  const SbxRun r = run_sbx({"--json", "--", "sh", "-c", "echo out; echo err >&2; exit 3"});
-  EXPECT_EQ(r.status, 3);
+  const RunResult r = run_exec({"--json", "--", "sh", "-c", "echo out; echo err >&2; exit 3"});
+  EXPECT_EQ(r.status(), 3);
   const auto v = verdict(r);
   EXPECT_EQ(v["version"], 1);
   EXPECT_EQ(v["status"], "exited");
@@ -228,7 +169,7 @@ TEST(VerdictTest, ReportFdLeavesOutputStreaming) {
   const int fd = mkstemp(path_template);
   ASSERT_GE(fd, 0);
   close(fd);
-  const SbxRun r = run_sbx({"--report", path_template, "--", "echo", "live"});
+  const RunResult r = run_exec({"--report", path_template, "--", "echo", "live"});
   EXPECT_EQ(r.out, "live\n");
   std::ifstream in(path_template);
   const auto v = nlohmann::json::parse(in);
@@ -239,7 +180,7 @@ TEST(VerdictTest, ReportFdLeavesOutputStreaming) {
 }
 
 TEST(VerdictTest, CpuTimeIsLimitedAndReported) {
-  const SbxRun r = run_sbx({"--cpu-time", "1", "--json", "--", "sh", "-c", "while :; do :; done"}, {}, 20);
+  const RunResult r = run_exec({"--cpu-time", "1", "--json", "--", "sh", "-c", "while :; do :; done"}, {}, 20);
   const auto v = verdict(r);
   EXPECT_EQ(v["status"], "signaled");
   EXPECT_TRUE(v["signal"] == SIGXCPU || v["signal"] == SIGKILL) << v["signal"];
@@ -247,8 +188,8 @@ TEST(VerdictTest, CpuTimeIsLimitedAndReported) {
 }
 
 TEST(VerdictTest, SetupErrorsAreReported) {
-  const SbxRun r = run_sbx({"--json", "--", "no-such-command-here"});
-  EXPECT_EQ(r.status, 127);
+  const RunResult r = run_exec({"--json", "--", "no-such-command-here"});
+  EXPECT_EQ(r.status(), 127);
   const auto v = verdict(r);
   EXPECT_EQ(v["status"], "setup_error");
   EXPECT_EQ(v["error"]["stage"], "exec");
@@ -257,11 +198,6 @@ TEST(VerdictTest, SetupErrorsAreReported) {
 }  // namespace
 
 namespace {
-
-std::string source_dir() {
-  const char* env = std::getenv("SBX_SOURCE_DIR");
-  return env != nullptr ? env : SBX_SOURCE_DIR;
-}
 
 // Validates with Debian's python3-jsonschema against the schema shipped in the source tree.
 std::string schema_errors(const std::string& instance) {
@@ -275,7 +211,7 @@ std::string schema_errors(const std::string& instance) {
                           "jsonschema.Draft202012Validator.check_schema(s); "
                           "errs=[e.message for e in jsonschema.Draft202012Validator(s).iter_errors(i)]; "
                           "print(\"; \".join(errs))' " +
-                          source_dir() + "/src/supervisor/verdict.schema.json " + path_template + " 2>&1";
+                          sbx::e2e::source_dir() + "/src/supervisor/verdict.schema.json " + path_template + " 2>&1";
   std::string out;
   if (FILE* p = popen(cmd.c_str(), "r")) {
     char buf[4096];
@@ -299,18 +235,73 @@ TEST(VerdictSchemaTest, EveryKindOfEndMatchesTheSchema) {
       {"--json", "--pids", "10", "--cgroup", "best-effort", "--", "true"},
   };
   for (const auto& args : runs) {
-    const SbxRun r = run_sbx(args);
+    const RunResult r = run_exec(args);
     ASSERT_FALSE(r.out.empty()) << args.back() << ": " << r.err;
     EXPECT_EQ(schema_errors(r.out), "") << "for " << args.back() << ": " << r.out;
   }
 }
 
 TEST(VerdictSchemaTest, TheSchemaRejectsAWrongVerdict) {
-  const SbxRun r = run_sbx({"--json", "--", "true"});
+  const RunResult r = run_exec({"--json", "--", "true"});
   auto v = nlohmann::json::parse(r.out);
   v["status"] = "finished";
   v.erase("layers");
   EXPECT_NE(schema_errors(v.dump()), "");
+}
+
+}  // namespace
+
+namespace {
+
+TEST(SecretTest, CommonEncodingsAreCaughtThroughTheWholePipeline) {
+  const std::vector<std::string> env = {"API_TOKEN=p@ss w0rd/secret+value"};
+  // base64 at the three alignments (0, 1 and 2 bytes before the secret), hex both cases,
+  // percent-encoding; each printed on its own line.
+  const RunResult r = run_exec(
+      {"--secret", "API_TOKEN", "--", "python3", "-c",
+       "import base64,os,urllib.parse\n"
+       "s=os.environ['API_TOKEN'].encode()\n"
+       "for pre in (b'', b'x', b'xy'):\n"
+       "  print(base64.b64encode(pre+s+b'tail').decode())\n"
+       "  print(base64.urlsafe_b64encode(pre+s+b'tail').decode())\n"
+       "print(s.hex()); print(s.hex().upper())\n"
+       "print(urllib.parse.quote(s.decode(), safe=''))\n"},
+      env);
+  EXPECT_EQ(r.status(), 0) << r;
+  EXPECT_EQ(r.out.find("cEBzcyB3MHJk"), std::string::npos) << r.out;  // base64 of the start
+  EXPECT_EQ(r.out.find("7040737320773072642f736563726574"), std::string::npos) << r.out;
+  EXPECT_EQ(r.out.find("p%40ss%20w0rd"), std::string::npos) << r.out;
+  size_t markers = 0;
+  for (size_t at = r.out.find("[REDACTED:API_TOKEN]"); at != std::string::npos;
+       at = r.out.find("[REDACTED:API_TOKEN]", at + 1)) {
+    ++markers;
+  }
+  EXPECT_EQ(markers, 9u) << r.out;
+}
+
+TEST(SecretTest, FiveHundredSecretsAtOnce) {
+  char path_template[] = "/tmp/sbx-secrets-XXXXXX";
+  const int fd = mkstemp(path_template);
+  ASSERT_GE(fd, 0);
+  std::string file;
+  std::string printed;
+  for (int i = 0; i < 500; ++i) {
+    const std::string value = "secret-value-" + std::to_string(i * 7919) + "-end";
+    file += "S" + std::to_string(i) + "=" + value + "\n";
+    if (i % 50 == 0) printed += value + " ";
+  }
+  ASSERT_EQ(write(fd, file.data(), file.size()), static_cast<ssize_t>(file.size()));
+  close(fd);
+  chmod(path_template, 0644);
+  const RunResult r = run_exec({"--secret-file", path_template, "--json", "--", "echo", printed});
+  unlink(path_template);
+  const auto v = verdict(r);
+  const std::string out = v["stdout"]["text"];
+  EXPECT_EQ(out.find("secret-value-"), std::string::npos) << out;
+  EXPECT_EQ(v["redactions"]["S0"], 1);
+  EXPECT_EQ(v["redactions"]["S450"], 1);
+  EXPECT_EQ(v["redactions"]["S1"], 0);
+  EXPECT_EQ(v["redactions"].size(), 500u);
 }
 
 }  // namespace

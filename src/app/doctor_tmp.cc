@@ -1,2 +1,0 @@
-#include "app/app.h"
-namespace sbx::app { int run_doctor(std::span<const std::string>, const GlobalOptions&) { return 1; } }

@@ -1,0 +1,121 @@
+// Default network: an empty namespace with only loopback. The test listens on the HOST's
+// loopback (TCP and a UDP echo server); the sandbox must not reach either, and with
+// --network host (the allow half) it must.
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <sys/socket.h>
+
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <cerrno>
+#include <fstream>
+#include <set>
+#include <thread>
+
+#include "base/unique_fd.h"
+#include "probe.h"
+
+namespace sbx::e2e {
+namespace {
+
+// Binds to 127.0.0.1 on a kernel-chosen port; returns the port, or 0.
+int bind_loopback(const UniqueFd& fd) {
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  if (::bind(fd.get(), reinterpret_cast<const sockaddr*>(&addr), sizeof(addr)) != 0) return 0;
+  socklen_t len = sizeof(addr);
+  if (::getsockname(fd.get(), reinterpret_cast<sockaddr*>(&addr), &len) != 0) return 0;
+  return ntohs(addr.sin_port);
+}
+
+class NetworkTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    tcp_.reset(::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0));
+    udp_.reset(::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0));
+    ASSERT_TRUE(tcp_.valid() && udp_.valid());
+    tcp_port_ = bind_loopback(tcp_);
+    udp_port_ = bind_loopback(udp_);
+    ASSERT_NE(tcp_port_, 0);
+    ASSERT_NE(udp_port_, 0);
+    ASSERT_EQ(::listen(tcp_.get(), 8), 0);
+    echo_ = std::jthread([this](std::stop_token stop) { echo_until(stop); });
+  }
+
+  // Echoes every datagram back, counting them, until asked to stop (polls, so it stops fast).
+  void echo_until(const std::stop_token& stop) {
+    while (!stop.stop_requested()) {
+      pollfd p{udp_.get(), POLLIN, 0};
+      if (::poll(&p, 1, 50) != 1) continue;
+      char buf[512];
+      sockaddr_in from{};
+      socklen_t len = sizeof(from);
+      const ssize_t n = ::recvfrom(udp_.get(), buf, sizeof(buf), 0, reinterpret_cast<sockaddr*>(&from), &len);
+      if (n < 0) continue;
+      ++datagrams_;
+      ::sendto(udp_.get(), buf, static_cast<size_t>(n), 0, reinterpret_cast<const sockaddr*>(&from), len);
+    }
+  }
+
+  // True when a connection reached the host listener (it is accepted and closed).
+  bool tcp_connection_arrived() {
+    const int fd = ::accept4(tcp_.get(), nullptr, nullptr, SOCK_CLOEXEC);
+    if (fd < 0) return false;
+    ::close(fd);
+    return true;
+  }
+
+  UniqueFd tcp_;
+  UniqueFd udp_;
+  int tcp_port_ = 0;
+  int udp_port_ = 0;
+  std::atomic<int> datagrams_{0};
+  std::jthread echo_;  // declared last: stopped and joined before the sockets close
+};
+
+TEST_F(NetworkTest, DefaultNetworkCannotReachHostTcp) {
+  const RunResult r = run_probe({}, {"connect-tcp", "127.0.0.1", std::to_string(tcp_port_)});
+  EXPECT_TRUE(FailedWith(r, {EACCES, EPERM, ECONNREFUSED, ENETUNREACH, ETIMEDOUT}));
+  EXPECT_FALSE(tcp_connection_arrived());
+}
+
+TEST_F(NetworkTest, HostNetworkReachesHostTcp) {
+  const RunResult r = run_probe({"--network", "host"}, {"connect-tcp", "127.0.0.1", std::to_string(tcp_port_)});
+  EXPECT_TRUE(Succeeded(r));
+  EXPECT_TRUE(tcp_connection_arrived());
+}
+
+TEST_F(NetworkTest, DefaultNetworkCannotReachHostUdp) {
+  const RunResult r = run_probe({}, {"send-udp", "127.0.0.1", std::to_string(udp_port_)});
+  EXPECT_TRUE(FailedWith(r, {EACCES, EPERM, ECONNREFUSED, ENETUNREACH, ETIMEDOUT}));
+  EXPECT_EQ(datagrams_.load(), 0);
+}
+
+TEST_F(NetworkTest, HostNetworkReachesHostUdp) {
+  const RunResult r = run_probe({"--network", "host"}, {"send-udp", "127.0.0.1", std::to_string(udp_port_)});
+  EXPECT_TRUE(Succeeded(r));
+  EXPECT_GE(datagrams_.load(), 1);
+}
+
+TEST(InterfacesTest, OnlyLoopbackExistsAndIsUp) {
+  const RunResult r = run_probe({}, {"ifaces"});
+  ASSERT_TRUE(Succeeded(r));
+  EXPECT_EQ(lines(r.out), std::vector<std::string>{"lo"}) << r;
+  EXPECT_TRUE(Succeeded(run_probe({}, {"udp-self"})));
+}
+
+TEST(InterfacesTest, HostNetworkShowsTheHostsInterfaces) {
+  const RunResult host = run_probe_on_host({"ifaces"});
+  ASSERT_TRUE(Succeeded(host));
+  const RunResult r = run_probe({"--network", "host"}, {"ifaces"});
+  ASSERT_TRUE(Succeeded(r));
+  const auto want = lines(host.out);
+  const auto got = lines(r.out);
+  EXPECT_EQ(std::set<std::string>(got.begin(), got.end()), std::set<std::string>(want.begin(), want.end())) << r;
+}
+
+}  // namespace
+}  // namespace sbx::e2e
