@@ -2,6 +2,7 @@
 // one (--listen PATH); who may connect and with which limits comes from the configuration.
 #include <unistd.h>
 
+#include <cstdlib>
 #include <iostream>
 
 #include <spdlog/spdlog.h>
@@ -15,7 +16,16 @@
 namespace sbx::app {
 namespace {
 
-constexpr const char* kDefaultConfig = "/etc/sbx/serve.yaml";
+// Without --config, the invoking user's own file, if any. The system service names
+// /etc/sbx/serve.yaml explicitly (packaging/systemd/sbx.service): a per-user service must not
+// pick up the system's allow list, which need not include its own user.
+std::string user_config_path() {
+  const char* xdg = std::getenv("XDG_CONFIG_HOME");
+  if (xdg != nullptr && xdg[0] == '/') return std::string(xdg) + "/sbx/serve.yaml";
+  const char* home = std::getenv("HOME");
+  if (home != nullptr && home[0] == '/') return std::string(home) + "/.config/sbx/serve.yaml";
+  return "";
+}
 
 struct ServeFlags {
   std::string config;
@@ -28,7 +38,7 @@ struct ServeFlags {
 
 std::vector<cli::OptionSpec> serve_specs(ServeFlags& f) {
   return {
-      {"config", 0, true, "FILE", "the configuration (default /etc/sbx/serve.yaml if it exists)",
+      {"config", 0, true, "FILE", "the configuration (default ~/.config/sbx/serve.yaml if it exists, else only your own uid)",
        [&f](std::string_view v) -> Status {
          f.config = std::string(v);
          return {};
@@ -99,7 +109,10 @@ int run_serve(std::span<const std::string> args, const GlobalOptions& global) {
 
   serve::ServeOptions options;
   std::string config_path = flags.config;
-  if (config_path.empty() && ::access(kDefaultConfig, F_OK) == 0) config_path = kDefaultConfig;
+  if (config_path.empty()) {
+    const std::string own = user_config_path();
+    if (!own.empty() && ::access(own.c_str(), F_OK) == 0) config_path = own;
+  }
   if (config_path.empty()) {
     options.config = serve::default_serve_config(::getuid());
     spdlog::info("no configuration file: only uid {} may connect", ::getuid());
