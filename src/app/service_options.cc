@@ -2,7 +2,10 @@
 
 #include <cstdlib>
 
+#include <spdlog/spdlog.h>
+
 #include "base/units.h"
+#include "cgroup/placement.h"
 #include "rpc/service.h"
 
 namespace sbx::app {
@@ -106,6 +109,16 @@ rpc::RunSettings run_settings(const ServiceFlags& f) {
   // The worker's `--policy NAME` must find the file the service checked, whatever its own
   // environment would say about a home directory.
   s.passthrough_env.push_back(rpc::policy_path_variable(rpc::policy_dirs_from_environment()));
+  // Every front end builds its settings once, before the first worker: the moment to step out of
+  // a delegated cgroup (a systemd service's, with Delegate=) so the workers' runs can go beside.
+  auto adopted = cgroup::adopt_own_cgroup_for_runs();
+  if (!adopted) {
+    spdlog::warn("cgroup: the service's delegated cgroup could not be prepared for runs: {}",
+                 adopted.error().message);
+  } else if (*adopted) {
+    s.cgroup_parent = **adopted;
+    spdlog::info("cgroup: runs with limits go under {}", s.cgroup_parent);
+  }
   return s;
 }
 

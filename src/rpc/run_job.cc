@@ -104,6 +104,7 @@ Status RunJob::prepare_and_spawn() {
   WorkerLayout layout;
   layout.binary = settings_.worker_binary;
   layout.passthrough_env = settings_.passthrough_env;
+  layout.cgroup_parent = settings_.cgroup_parent;
   if (settings_.shared_workspace.empty()) {
     layout.workspace_dir = dir_->workspace();
     SBX_RETURN_IF_ERROR(write_workspace_files(dir_->workspace_fd(), request_.files, sandbox_owner()));

@@ -64,6 +64,9 @@ Result<WorkerCommand> build_worker_command(const RunRequest& r, const WorkerLayo
     a.insert(a.end(), {"--cpus", text});
   }
   if (l.cgroup) a.insert(a.end(), {"--cgroup", *l.cgroup});
+  if (!layout.cgroup_parent.empty() && (l.memory || l.pids || l.cpus)) {
+    a.insert(a.end(), {"--cgroup-parent", layout.cgroup_parent});
+  }
   a.push_back("--");
   a.insert(a.end(), program.begin(), program.end());
 

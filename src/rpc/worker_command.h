@@ -22,6 +22,7 @@ struct WorkerLayout {
   std::string code_dir;       // host directory bound read-only at /run/sbx ("" without code)
   bool secrets = false;       // descriptor 4 carries the secrets
   std::vector<std::string> passthrough_env;  // NAME=VALUE from the server's own environment
+  std::string cgroup_parent;                 // the service's delegated cgroup, for runs with limits
 };
 
 struct WorkerCommand {

@@ -189,4 +189,21 @@ TEST(WorkerCommandTest, CodeRunsFromTheReadOnlyCodeDirectory) {
 }
 
 }  // namespace
+TEST(WorkerCommandTest, RunsWithLimitsGoUnderTheServicesCgroup) {
+  WorkerLayout layout;
+  layout.workspace_dir = "/w";
+  layout.cgroup_parent = "/sys/fs/cgroup/system.slice/sbx.service";
+  auto joined = [&](const char* params) {
+    auto c = build_worker_command(request(params), layout);
+    std::string all;
+    if (c) for (const auto& a : c->argv) all += a + " ";
+    return all;
+  };
+  EXPECT_THAT(joined(R"({"argv":["x"],"limits":{"memory":"8m"}})"),
+              HasSubstr("--cgroup-parent /sys/fs/cgroup/system.slice/sbx.service"));
+  EXPECT_THAT(joined(R"({"argv":["x"],"limits":{"pids":8}})"), HasSubstr("--cgroup-parent"));
+  // Without a limit there is no cgroup to make.
+  EXPECT_THAT(joined(R"({"argv":["x"]})"), Not(HasSubstr("--cgroup-parent")));
+}
+
 }  // namespace sbx::rpc
