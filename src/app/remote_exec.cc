@@ -171,8 +171,13 @@ int RemoteRun::run(const Json& params) {
 
   Json request = {{"jsonrpc", "2.0"}, {"id", 1}, {"method", "run"}, {"params", params}};
   if (auto sent = send(request); !sent) {
-    spdlog::error("exec: --remote: {}", sent.error().message);
-    return kExitUsage;
+    // A service that refuses the caller answers at once and closes: its reason is then
+    // waiting to be read, and says more than the broken pipe does.
+    const int err = sent.error().sys_errno;
+    if (err != EPIPE && err != ECONNRESET) {
+      spdlog::error("exec: --remote: {}", sent.error().message);
+      return kExitUsage;
+    }
   }
   rpc::LineFramer framer(1u << 30);
   pollfd fds[2] = {{socket_.get(), POLLIN, 0}, {signals.get(), POLLIN, 0}};
