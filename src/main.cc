@@ -16,6 +16,9 @@ constexpr const char* kUsage =
     "  exec [OPTIONS] [--] COMMAND [ARG...]  run COMMAND in a sandbox (sbx exec --help)\n"
     "  policy check|show|list|path [...]     validate and print policies (sbx policy --help)\n"
     "  doctor [--json]                       check what this host supports\n"
+    "  rpc [OPTIONS]                         serve sbx.rpc/1 (JSON-RPC) on stdin/stdout\n"
+    "  mcp [OPTIONS]                         serve the Model Context Protocol on stdin/stdout\n"
+    "  serve [OPTIONS]                       run the sandbox service on a unix socket\n"
     "  help                                  show this help\n"
     "  version                               show the version\n"
     "\n"
@@ -60,6 +63,9 @@ int main(int argc, char** argv) {
   if (command == "exec") return sbx::app::run_exec(rest, global);
   if (command == "doctor") return sbx::app::run_doctor(rest, global);
   if (command == "policy") return sbx::app::run_policy(rest, global);
+  if (command == "rpc") return sbx::app::run_rpc(rest, global);
+  if (command == "mcp") return sbx::app::run_mcp(rest, global);
+  if (command == "serve") return sbx::app::run_serve(rest, global);
   if (command == "help") {
     std::fputs(kUsage, stdout);
     return 0;
@@ -68,7 +74,7 @@ int main(int argc, char** argv) {
     std::puts("sbx " SBX_VERSION);
     return 0;
   }
-  std::fprintf(stderr, "sbx: error: unknown command \"%s\" (commands: exec, policy, doctor, help, version)\n",
+  std::fprintf(stderr, "sbx: error: unknown command \"%s\" (commands: exec, policy, doctor, rpc, mcp, serve, help, version)\n",
                command.c_str());
   return sbx::app::kExitUsage;
 }

@@ -15,6 +15,7 @@
 #include "app/exec_output.h"
 #include "app/exec_report.h"
 #include "app/redaction.h"
+#include "app/remote_exec.h"
 #include "app/verdict_output.h"
 #include "cli/exec_options.h"
 #include "doctor/doctor.h"
@@ -67,6 +68,7 @@ int run_exec(std::span<const std::string> args, const GlobalOptions& global) {
   }
   if (request->verbosity > 0) setup_logging(global.verbosity + request->verbosity, global.quiet);
   spdlog::info("policy {} (sha256 {})", request->policy_name, request->policy_sha256);
+  if (!request->remote.empty()) return run_remote_exec(*request, global);
   // A copy: the cgroup fallback may add rlimits to it.
   policy::Policy policy = request->policy;
   auto compiled = Redaction::compile(policy.secrets);

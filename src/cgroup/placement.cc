@@ -112,6 +112,20 @@ void remove_stale_cgroups(const std::string& parent) {
   for (const auto& path : stale) kill_and_remove(path);
 }
 
+Result<std::optional<std::string>> adopt_own_cgroup_for_runs() {
+  auto root = cgroup2_root();
+  if (!root) return std::optional<std::string>();  // no cgroup v2 here: nothing to adopt
+  SBX_ASSIGN_OR_RETURN(const std::string own, own_cgroup_dir(*root));
+  if (own == *root || !own_cgroup_is_delegated(own)) return std::optional<std::string>();
+  SBX_ASSIGN_OR_RETURN(const std::string available_text, read_text(own + "/cgroup.controllers"));
+  std::vector<std::string> controllers;
+  for (const auto& c : split_words(available_text)) {
+    if (c == "memory" || c == "pids" || c == "cpu") controllers.push_back(c);
+  }
+  SBX_RETURN_IF_ERROR(take_over(own, controllers));
+  return std::optional<std::string>(own);
+}
+
 Result<Placement> find_placement(const std::optional<std::string>& explicit_parent,
                                  const std::vector<std::string>& controllers) {
   if (explicit_parent) {

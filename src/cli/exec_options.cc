@@ -38,6 +38,7 @@ struct ExecFlags {
   std::optional<uint64_t> uid;
   std::optional<uint64_t> gid;
   std::optional<std::string> rootfs;
+  std::string remote;
   std::optional<std::string> policy;
   bool no_workspace = false;
   int verbosity = 0;
@@ -141,6 +142,11 @@ std::vector<OptionSpec> exec_specs(ExecFlags& f, policy::Policy& p) {
       {"seccomp", 0, true, "required|best-effort", "what to do if seccomp is unavailable",
        [&p](std::string_view v) -> Status {
          SBX_ASSIGN_OR_RETURN(p.seccomp, parse_enforcement(v));
+         return {};
+       }},
+      {"remote", 0, true, "SOCKET", "have the sbx serve service at SOCKET do the run",
+       [&f](std::string_view v) -> Status {
+         f.remote = std::string(v);
          return {};
        }},
       {"verbose", 0, false, "", "log what sbx does to stderr (repeat for more)",
@@ -264,14 +270,23 @@ std::vector<OptionSpec> all_specs(ExecFlags& flags, RunFlags& run_flags, ExecReq
   return specs;
 }
 
-// --policy, looked for before the other flags: it is the base they override.
-Result<std::optional<std::string>> policy_flag(std::span<const std::string> args) {
+// --policy and --remote, looked for before the other flags: the policy is the base they
+// override, unless a service does the run.
+struct BaseFlags {
+  std::optional<std::string> policy;
+  bool remote = false;
+};
+Result<BaseFlags> base_flags(std::span<const std::string> args) {
   ExecFlags flags;
   RunFlags run_flags;
   ExecRequest scratch;
   const auto specs = all_specs(flags, run_flags, scratch);
   SBX_RETURN_IF_ERROR(parse_options(args, specs));
-  return flags.policy;
+  return BaseFlags{flags.policy, !flags.remote.empty()};
+}
+Result<std::optional<std::string>> policy_flag(std::span<const std::string> args) {
+  SBX_ASSIGN_OR_RETURN(BaseFlags base, base_flags(args));
+  return base.policy;
 }
 
 // Applies the flags in `args` over request.policy; returns the index of the first operand.
@@ -288,6 +303,7 @@ Result<size_t> apply_flags(std::span<const std::string> args, const CallerContex
   const auto specs = all_specs(flags, run_flags, request);
   SBX_ASSIGN_OR_RETURN(const size_t first_operand, parse_options(args, specs));
   request.verbosity = flags.verbosity;
+  request.remote = flags.remote;
 
   if (flags.uid) {
     p.uid = static_cast<uid_t>(*flags.uid);
@@ -356,9 +372,19 @@ Result<policy::Policy> apply_exec_flags(policy::Policy base, std::span<const std
 }
 
 Result<ExecRequest> parse_exec(std::span<const std::string> args, const CallerContext& caller) {
-  SBX_ASSIGN_OR_RETURN(const std::optional<std::string> policy_arg, policy_flag(args));
+  SBX_ASSIGN_OR_RETURN(const BaseFlags base, base_flags(args));
   ExecRequest request;
-  SBX_ASSIGN_OR_RETURN(request.policy, load_base_policy(policy_arg, caller));
+  if (base.remote && base.policy) {
+    // The service loads the policy from its own search path; here the flags are applied to the
+    // built-in default only to tell which of them were given, and sent as overrides.
+    if (policy::names_a_file(*base.policy)) {
+      return make_error("--policy " + *base.policy + ": with --remote, name one of the service's policies (not a file)");
+    }
+    request.remote_policy = *base.policy;
+    request.policy = policy::default_policy();
+  } else {
+    SBX_ASSIGN_OR_RETURN(request.policy, load_base_policy(base.policy, caller));
+  }
   SBX_ASSIGN_OR_RETURN(const size_t first_operand, apply_flags(args, caller, request));
   if (first_operand >= args.size()) {
     return make_error("missing the command to run: sbx exec [OPTIONS] [--] COMMAND [ARG...]");

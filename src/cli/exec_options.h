@@ -34,6 +34,8 @@ struct ExecRequest {
   // exactly the hashed text.
   std::string policy_name;
   std::string policy_sha256;
+  std::string remote;  // --remote SOCKET: an `sbx serve` service does the run
+  std::string remote_policy;  // with --remote: the --policy NAME the service is to load
 };
 
 // --policy (if given) is loaded first; the other flags override it; then the policy is
