@@ -114,7 +114,7 @@ int run_exec(std::span<const std::string> args, const GlobalOptions& global) {
   }
   plan.set_output_fds(output->stdout_write.get(), output->stderr_write.get());
 
-  auto signals = supervisor::ForwardedSignals::block();
+  auto signals = supervisor::block_forwarded_signals();
   if (!signals) {
     spdlog::error("exec: {}", signals.error().message);
     return kExitUsage;

@@ -7,6 +7,7 @@
 #include <string_view>
 
 #include "base/result.h"
+#include "base/utf8.h"
 
 namespace sbx::rpc {
 
@@ -15,10 +16,7 @@ std::string base64_encode(std::string_view bytes);
 // Strict RFC 4648 (standard alphabet, padding required, no whitespace).
 Result<std::string> base64_decode(std::string_view text);
 
-bool is_valid_utf8(std::string_view bytes);
-
-// How many bytes at the end of `bytes` are the start of a UTF-8 sequence that the next chunk
-// may complete (0 to 3). Holding them back keeps a character split across reads in one piece.
-size_t incomplete_utf8_tail(std::string_view bytes);
+using sbx::incomplete_utf8_tail;
+using sbx::is_valid_utf8;
 
 }  // namespace sbx::rpc

@@ -1,39 +1,10 @@
 #include "rpc/shutdown_signals.h"
 
-#include <sys/signalfd.h>
-#include <unistd.h>
-
 namespace sbx::rpc {
 
-Result<ShutdownSignals> ShutdownSignals::install() {
+Result<ShutdownSignals> install_shutdown_signals() {
   ::signal(SIGPIPE, SIG_IGN);
-  sigset_t set;
-  sigemptyset(&set);
-  for (int sig : {SIGTERM, SIGINT, SIGHUP}) sigaddset(&set, sig);
-  sigset_t previous;
-  if (::sigprocmask(SIG_BLOCK, &set, &previous) != 0) return errno_error("sigprocmask");
-  UniqueFd fd(::signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK));
-  if (!fd.valid()) {
-    auto error = errno_error("signalfd");
-    ::sigprocmask(SIG_SETMASK, &previous, nullptr);
-    return error;
-  }
-  return ShutdownSignals(std::move(fd), previous);
-}
-
-ShutdownSignals::ShutdownSignals(ShutdownSignals&& other) noexcept
-    : fd_(std::move(other.fd_)), previous_(other.previous_) {
-  other.restore_ = false;
-}
-
-ShutdownSignals::~ShutdownSignals() {
-  if (restore_) ::sigprocmask(SIG_SETMASK, &previous_, nullptr);
-}
-
-int ShutdownSignals::read_one() const {
-  signalfd_siginfo info{};
-  if (::read(fd_.get(), &info, sizeof(info)) != sizeof(info)) return 0;
-  return static_cast<int>(info.ssi_signo);
+  return SignalFd::block({SIGTERM, SIGINT, SIGHUP});
 }
 
 }  // namespace sbx::rpc

@@ -36,7 +36,7 @@ class NonBlocking {
 }  // namespace
 
 int serve_stdio(Service& service, const SessionFactory& make_session) {
-  auto signals = ShutdownSignals::install();
+  auto signals = install_shutdown_signals();
   if (!signals) {
     spdlog::error("{}", signals.error().message);
     return 125;

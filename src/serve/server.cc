@@ -189,7 +189,7 @@ void Server::begin_drain(int sig) {
 }
 
 int Server::run() {
-  auto signals = rpc::ShutdownSignals::install();
+  auto signals = rpc::install_shutdown_signals();
   if (!signals) {
     spdlog::error("serve: {}", signals.error().message);
     return 125;
