@@ -2,6 +2,8 @@
 
 #include <signal.h>
 
+#include <utility>
+
 namespace sbx::mcp {
 
 using rpc::Incoming;
@@ -13,11 +15,7 @@ McpSession::~McpSession() { disconnect(); }
 
 void McpSession::disconnect() {
   *alive_ = false;
-  const auto calls = std::move(calls_);
-  calls_.clear();
-  for (const auto& [key, ticket] : calls) {
-    service_.runs.cancel(ticket, SIGTERM, std::chrono::milliseconds(1000), rpc::kCancelled, "the client disconnected");
-  }
+  service_.runs.cancel_disconnected(std::exchange(calls_, {}));
 }
 
 ToolConfig McpSession::tool_config() const {

@@ -71,11 +71,7 @@ RpcSession::~RpcSession() { disconnect(); }
 
 void RpcSession::disconnect() {
   *alive_ = false;
-  const auto runs = std::move(runs_);
-  runs_.clear();
-  for (const auto& [key, ticket] : runs) {
-    service_.runs.cancel(ticket, SIGTERM, std::chrono::milliseconds(1000), kCancelled, "the client disconnected");
-  }
+  service_.runs.cancel_disconnected(std::exchange(runs_, {}));
 }
 
 void RpcSession::send_error(const Json& id, int code, const std::string& message, Json data) {

@@ -127,6 +127,12 @@ void RunManager::kill_running(const std::string& reason) {
 
 namespace sbx::rpc {
 
+void RunManager::cancel_disconnected(const std::map<std::string, Ticket>& runs) {
+  for (const auto& [key, ticket] : runs) {
+    cancel(ticket, SIGTERM, std::chrono::milliseconds(1000), kCancelled, "the client disconnected");
+  }
+}
+
 void RunManager::cancel_all(int sig, std::chrono::milliseconds grace, int error_code, const std::string& reason) {
   std::vector<Ticket> tickets;
   for (const auto& [ticket, entry] : jobs_) tickets.push_back(ticket);

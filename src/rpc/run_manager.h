@@ -45,6 +45,9 @@ class RunManager {
   void stop_accepting(const std::string& reason);
   // SIGKILL every running worker (the drain deadline passed).
   void kill_running(const std::string& reason);
+  // A session's client went away: its runs (by the session's request keys) are cancelled, TERM
+  // then KILL after a second, and answer with kCancelled to nobody.
+  void cancel_disconnected(const std::map<std::string, Ticket>& runs);
   // Cancels every run, queued or running (sbx rpc/mcp on SIGTERM).
   void cancel_all(int sig, std::chrono::milliseconds grace, int error_code, const std::string& reason);
 
