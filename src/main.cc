@@ -14,7 +14,11 @@ constexpr const char* kUsage =
     "\n"
     "Commands:\n"
     "  exec [OPTIONS] [--] COMMAND [ARG...]  run COMMAND in a sandbox (sbx exec --help)\n"
+    "  policy check|show|list|path [...]     validate and print policies (sbx policy --help)\n"
     "  doctor [--json]                       check what this host supports\n"
+    "  rpc [OPTIONS]                         serve sbx.rpc/1 (JSON-RPC) on stdin/stdout\n"
+    "  mcp [OPTIONS]                         serve the Model Context Protocol on stdin/stdout\n"
+    "  serve [OPTIONS]                       run the sandbox service on a unix socket\n"
     "  rootfs build|list|show|verify|rm      prebuilt language trees (sbx rootfs --help)\n"
     "  help                                  show this help\n"
     "  version                               show the version\n"
@@ -59,6 +63,10 @@ int main(int argc, char** argv) {
   const std::span<const std::string> rest(args.data() + i + 1, args.size() - i - 1);
   if (command == "exec") return sbx::app::run_exec(rest, global);
   if (command == "doctor") return sbx::app::run_doctor(rest, global);
+  if (command == "policy") return sbx::app::run_policy(rest, global);
+  if (command == "rpc") return sbx::app::run_rpc(rest, global);
+  if (command == "mcp") return sbx::app::run_mcp(rest, global);
+  if (command == "serve") return sbx::app::run_serve(rest, global);
   if (command == "rootfs") return sbx::app::run_rootfs(rest, global);
   if (command == "help") {
     std::fputs(kUsage, stdout);
@@ -68,7 +76,7 @@ int main(int argc, char** argv) {
     std::puts("sbx " SBX_VERSION);
     return 0;
   }
-  std::fprintf(stderr, "sbx: error: unknown command \"%s\" (commands: exec, doctor, rootfs, help, version)\n",
+  std::fprintf(stderr, "sbx: error: unknown command \"%s\" (commands: exec, policy, doctor, rpc, mcp, serve, rootfs, help, version)\n",
                command.c_str());
   return sbx::app::kExitUsage;
 }

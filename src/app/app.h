@@ -18,6 +18,10 @@ struct GlobalOptions {
 
 int run_exec(std::span<const std::string> args, const GlobalOptions& global);
 int run_doctor(std::span<const std::string> args, const GlobalOptions& global);
+int run_policy(std::span<const std::string> args, const GlobalOptions& global);
+int run_rpc(std::span<const std::string> args, const GlobalOptions& global);
+int run_mcp(std::span<const std::string> args, const GlobalOptions& global);
+int run_serve(std::span<const std::string> args, const GlobalOptions& global);
 int run_rootfs(std::span<const std::string> args, const GlobalOptions& global);
 
 // Configures spdlog: stderr only, warnings by default, -v info, -vv debug, -q errors only.

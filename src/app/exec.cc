@@ -15,6 +15,7 @@
 #include "app/exec_output.h"
 #include "app/exec_report.h"
 #include "app/redaction.h"
+#include "app/remote_exec.h"
 #include "app/verdict_output.h"
 #include "cli/exec_options.h"
 #include "doctor/doctor.h"
@@ -66,10 +67,17 @@ int run_exec(std::span<const std::string> args, const GlobalOptions& global) {
     return kExitUsage;
   }
   if (request->verbosity > 0) setup_logging(global.verbosity + request->verbosity, global.quiet);
+  spdlog::info("policy {} (sha256 {})", request->policy_name, request->policy_sha256);
   spdlog::info("rootfs: {}", request->rootfs.note);
+  if (!request->remote.empty()) return run_remote_exec(*request, global);
   // A copy: the cgroup fallback may add rlimits to it.
   policy::Policy policy = request->policy;
-  const Redaction redaction(policy.secrets);
+  auto compiled = Redaction::compile(policy.secrets);
+  if (!compiled) {
+    spdlog::error("exec: {}", compiled.error().message);
+    return kExitUsage;
+  }
+  const Redaction& redaction = *compiled;
   auto cgroup = setup_cgroup_limits(policy);
   if (!cgroup) {
     spdlog::error("exec: {}", cgroup.error().message);
@@ -107,7 +115,7 @@ int run_exec(std::span<const std::string> args, const GlobalOptions& global) {
   }
   plan.set_output_fds(output->stdout_write.get(), output->stderr_write.get());
 
-  auto signals = supervisor::ForwardedSignals::block();
+  auto signals = supervisor::block_forwarded_signals();
   if (!signals) {
     spdlog::error("exec: {}", signals.error().message);
     return kExitUsage;
@@ -120,6 +128,8 @@ int run_exec(std::span<const std::string> args, const GlobalOptions& global) {
   options.timeout = policy.limits.timeout;
   options.kill_after = policy.limits.kill_after;
   options.kill_on_output_limit = policy.limits.on_output_limit == policy::OutputLimitAction::kKill;
+  // The run cgroup can only be read and removed once init has left it.
+  options.wait_for_teardown = cgroup->run.has_value();
   auto sandbox = launch::spawn_sandbox(plan, ids);
   if (!sandbox) {
     spdlog::error("exec: {}{}", sandbox.error().message, userns_hint(sandbox.error().sys_errno));
@@ -148,7 +158,7 @@ int run_exec(std::span<const std::string> args, const GlobalOptions& global) {
 
   if (request->json || request->report_fd || !request->report_file.empty()) {
     const auto verdict = build_verdict({policy, *outcome, *output, *layers, cgroup_stats, supervisor::new_run_id(),
-                                        [&redaction](const std::string& s) { return redaction.text(s); }});
+                                        request->policy_sha256, [&redaction](const std::string& s) { return redaction.text(s); }});
     if (auto written = write_verdict(verdict, *request); !written) {
       spdlog::error("exec: {}", written.error().message);
       return kExitUsage;

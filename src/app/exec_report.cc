@@ -135,6 +135,8 @@ supervisor::Verdict build_verdict(const VerdictInputs& in) {
   const Outcome& o = in.outcome;
   supervisor::Verdict v;
   v.id = in.id;
+  v.policy_name = in.policy.name;
+  v.policy_sha256 = in.policy_sha256;
   for (const auto& a : in.policy.argv) v.argv.push_back(in.redact(a));
   if (o.kind == Outcome::Kind::kSetupError) {
     v.status = RunStatus::kSetupError;

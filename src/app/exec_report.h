@@ -33,6 +33,7 @@ struct VerdictInputs {
   const std::vector<LayerReport>& layers;
   const std::optional<cgroup::Stats>& cgroup_stats;
   std::string id;
+  std::string policy_sha256;  // of the effective policy, before it was resolved for this caller
   // Removes every secret from a string sbx itself writes into the verdict (argv, errors).
   std::function<std::string(const std::string&)> redact;
 };

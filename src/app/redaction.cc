@@ -1,62 +1,60 @@
-// TEMPORARY naive engine until src/redact lands.
 #include "app/redaction.h"
+
+#include <spdlog/spdlog.h>
+
+#include "redact/redact.h"
 
 namespace sbx::app {
 namespace {
-class Naive final : public supervisor::StreamTransform {
+
+// One output stream's redactor, behind the supervisor's transform interface.
+class StreamRedactor final : public supervisor::StreamTransform {
  public:
-  explicit Naive(std::vector<policy::Secret> s) : s_(std::move(s)) {
-    for (auto& x : s_) longest_ = std::max(longest_, x.value.size());
+  explicit StreamRedactor(std::shared_ptr<const redact::SecretSet> set) : set_(set), redactor_(std::move(set)) {}
+
+  void feed(std::string_view in, std::string& out) override { append(redactor_.feed(in), out); }
+  void finish(std::string& out) override { append(redactor_.finish(), out); }
+  void add_counts(std::map<std::string, uint64_t>& counts) const override {
+    const auto& names = set_->names();
+    const auto& n = redactor_.counts();
+    for (size_t i = 0; i < names.size() && i < n.size(); ++i) counts[names[i]] += n[i];
   }
-  void feed(std::string_view in, std::string& out) override {
-    buf_.append(in);
-    scan(out, false);
-  }
-  void finish(std::string& out) override { scan(out, true); }
-  void add_counts(std::map<std::string, uint64_t>& c) const override {
-    for (auto& [k, v] : counts_) c[k] += v;
-  }
+
  private:
-  void scan(std::string& out, bool final) {
-    size_t i = 0;
-    while (i < buf_.size()) {
-      bool hit = false;
-      for (auto& x : s_) {
-        if (buf_.compare(i, x.value.size(), x.value) == 0 && i + x.value.size() <= buf_.size()) {
-          out += "[REDACTED:" + x.name + "]";
-          counts_[x.name]++;
-          i += x.value.size();
-          hit = true;
-          break;
-        }
-      }
-      if (hit) continue;
-      if (!final && buf_.size() - i < longest_) break;
-      out += buf_[i++];
-    }
-    buf_.erase(0, i);
+  static void append(std::span<const std::byte> bytes, std::string& out) {
+    out.append(reinterpret_cast<const char*>(bytes.data()), bytes.size());
   }
-  std::vector<policy::Secret> s_;
-  size_t longest_ = 0;
-  std::string buf_;
-  std::map<std::string, uint64_t> counts_;
+
+  std::shared_ptr<const redact::SecretSet> set_;
+  redact::Redactor redactor_;
 };
+
 }  // namespace
 
-Redaction::Redaction(const std::vector<policy::Secret>& secrets) : secrets_(secrets) {}
+Result<Redaction> Redaction::compile(const std::vector<policy::Secret>& secrets) {
+  Redaction r;
+  if (secrets.empty()) return r;
+  std::vector<redact::Secret> list;
+  list.reserve(secrets.size());
+  for (const auto& s : secrets) list.push_back({s.name, s.value});
+  SBX_ASSIGN_OR_RETURN(r.set_, redact::SecretSet::compile(list));
+  return r;
+}
 
 std::string Redaction::text(const std::string& s) const {
-  if (secrets_.empty()) return s;
-  Naive n(secrets_);
+  if (!set_) return s;
+  redact::Redactor redactor(set_);
   std::string out;
-  n.feed(s, out);
-  n.finish(out);
+  const auto head = redactor.feed(s);
+  out.append(reinterpret_cast<const char*>(head.data()), head.size());
+  const auto tail = redactor.finish();
+  out.append(reinterpret_cast<const char*>(tail.data()), tail.size());
   return out;
 }
 
 std::unique_ptr<supervisor::StreamTransform> Redaction::stream_transform() const {
-  if (secrets_.empty()) return nullptr;
-  return std::make_unique<Naive>(secrets_);
+  if (!set_) return nullptr;
+  return std::make_unique<StreamRedactor>(set_);
 }
 
 }  // namespace sbx::app

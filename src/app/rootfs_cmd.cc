@@ -2,6 +2,7 @@
 #include <unistd.h>
 
 #include <array>
+#include <climits>
 #include <cstdio>
 #include <memory>
 #include <cstdlib>
@@ -68,8 +69,15 @@ std::vector<cli::OptionSpec> rootfs_specs(RootfsFlags& f) {
   return {
       {"store", 0, true, "DIR", "the store to use (default: see sbx-rootfs(1))",
        [&f](std::string_view v) -> Status {
-         if (v.empty() || v[0] != '/') return make_error("expected an absolute directory, got \"" + std::string(v) + "\"");
-         f.store = std::string(v);
+         if (v.empty()) return make_error("expected a directory");
+         if (v[0] == '/') {
+           f.store = std::string(v);
+           return {};
+         }
+         // Relative to the current directory, as every other path on the command line.
+         char cwd[PATH_MAX];
+         if (::getcwd(cwd, sizeof cwd) == nullptr) return errno_error("the current directory");
+         f.store = std::string(cwd) + "/" + std::string(v);
          return {};
        }},
       {"json", 0, false, "", "list, show, verify: print JSON", flag(f.json)},
@@ -172,7 +180,8 @@ int cmd_build(const std::vector<std::string>& operands, const RootfsFlags& flags
   if (!store) return fail(store.error().message);
 
   if (flags.if_changed) {
-    if (auto existing = rootfs::read_manifest(*store, recipe->name); existing && existing->recipe_sha256 == recipe->sha256) {
+    if (auto existing = rootfs::read_manifest(*store, recipe->name); existing && existing->recipe_sha256 == recipe->sha256 &&
+                                                                   existing->builder_revision == rootfs::kBuilderRevision) {
       std::printf("%s: up to date (built %s from this recipe) in %s\n", recipe->name.c_str(),
                   existing->built_at.c_str(), rootfs::tree_dir(*store, recipe->name).c_str());
       return 0;

@@ -3,6 +3,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <string>
 #include <string_view>
 
 #include "base/result.h"
@@ -15,6 +16,13 @@ Result<uint64_t> parse_size(std::string_view text);
 
 // Like timeout(1): a bare number is seconds; suffixes ms, s, m, h, d; fractions allowed.
 Result<std::chrono::nanoseconds> parse_duration(std::string_view text);
+
+// The shortest exact spelling parse_size reads back to `bytes`: "64m", "1536k", "1000".
+std::string format_size(uint64_t bytes);
+
+// The shortest exact spelling parse_duration reads back to `duration`: "5s", "2m", "250ms",
+// "0.000001s".
+std::string format_duration(std::chrono::nanoseconds duration);
 
 // Strict decimal parse of a whole number (no sign, no spaces, no trailing junk).
 Result<uint64_t> parse_uint(std::string_view text);

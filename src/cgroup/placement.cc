@@ -3,6 +3,7 @@
 #include <dirent.h>
 #include <signal.h>
 #include <sys/stat.h>
+#include <sys/xattr.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -74,6 +75,21 @@ Status take_over(const std::string& dir, const std::vector<std::string>& control
   return {};
 }
 
+// Whether `dir` (the cgroup sbx runs in) was handed to us to manage. For an ordinary user, being
+// able to write it means someone chowned it over: that is delegation. Root can write every
+// cgroup, including the ones systemd manages and would fight over, so for root only systemd's
+// own mark counts (the "delegate" xattr that systemd 251 and later sets with Delegate=yes).
+bool own_cgroup_is_delegated(const std::string& dir) {
+  if (!is_delegated(dir)) return false;
+  if (::geteuid() != 0) return true;
+  for (const char* name : {"trusted.delegate", "user.delegate"}) {
+    char value[8] = {};
+    const ssize_t n = ::getxattr(dir.c_str(), name, value, sizeof(value) - 1);
+    if (n > 0 && value[0] == '1') return true;
+  }
+  return false;
+}
+
 bool owner_alive(const std::string& name, const std::string& prefix) {
   const long pid = std::strtol(name.c_str() + prefix.size(), nullptr, 10);
   if (pid <= 0) return true;  // not ours to judge
@@ -96,6 +112,20 @@ void remove_stale_cgroups(const std::string& parent) {
   for (const auto& path : stale) kill_and_remove(path);
 }
 
+Result<std::optional<std::string>> adopt_own_cgroup_for_runs() {
+  auto root = cgroup2_root();
+  if (!root) return std::optional<std::string>();  // no cgroup v2 here: nothing to adopt
+  SBX_ASSIGN_OR_RETURN(const std::string own, own_cgroup_dir(*root));
+  if (own == *root || !own_cgroup_is_delegated(own)) return std::optional<std::string>();
+  SBX_ASSIGN_OR_RETURN(const std::string available_text, read_text(own + "/cgroup.controllers"));
+  std::vector<std::string> controllers;
+  for (const auto& c : split_words(available_text)) {
+    if (c == "memory" || c == "pids" || c == "cpu") controllers.push_back(c);
+  }
+  SBX_RETURN_IF_ERROR(take_over(own, controllers));
+  return std::optional<std::string>(own);
+}
+
 Result<Placement> find_placement(const std::optional<std::string>& explicit_parent,
                                  const std::vector<std::string>& controllers) {
   if (explicit_parent) {
@@ -116,12 +146,12 @@ Result<Placement> find_placement(const std::optional<std::string>& explicit_pare
     if (own == root) {
       // The root cgroup belongs to the host; writable by root, but never ours to reorganize.
       tried = "sbx runs in the root cgroup, which is the host's";
-    } else if (is_delegated(own)) {
+    } else if (own_cgroup_is_delegated(own)) {
       auto s = take_over(own, controllers);
       if (s) return Placement{own, "delegated cgroup " + own};
       tried = "own cgroup: " + s.error().message;
     } else {
-      tried = "own cgroup " + own + " is not delegated to you";
+      tried = "own cgroup " + own + " is not delegated (no Delegate=yes)";
     }
   }
   auto scope = move_into_delegated_scope();

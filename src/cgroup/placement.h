@@ -23,6 +23,14 @@ struct Placement {
 Result<Placement> find_placement(const std::optional<std::string>& explicit_parent,
                                  const std::vector<std::string>& controllers);
 
+// For a long-lived service (sbx serve, rpc, mcp) whose workers all start in its own cgroup:
+// when that cgroup is delegated (systemd Delegate=), the service moves itself into a leaf and
+// enables the memory, pids and cpu controllers it offers for the cgroup's children, so each
+// worker can be given it as --cgroup-parent. Without this the first worker's take-over would
+// find the service still in the cgroup (EBUSY). Returns the cgroup, or nothing when it is not
+// delegated (workers then look for a placement themselves).
+Result<std::optional<std::string>> adopt_own_cgroup_for_runs();
+
 // Removes stale sbx cgroups under `parent` whose owning sbx is gone: kills what is still in
 // them, then rmdir. Names carry the owner's pid: "sbx.leaf.<pid>", "sbx.run.<pid>.<n>".
 void remove_stale_cgroups(const std::string& parent);

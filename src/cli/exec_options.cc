@@ -1,73 +1,33 @@
 #include "cli/exec_options.h"
 
-#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <cctype>
-#include <climits>
-#include <cstdlib>
 #include <fstream>
 #include <vector>
 
 #include "base/paths.h"
 #include "base/units.h"
+#include "cli/exec_resolve.h"
 #include "cli/option_parser.h"
 #include "cli/run_options.h"
+#include "policy/defaults.h"
+#include "policy/env.h"
+#include "policy/search_path.h"
+#include "policy/serialize.h"
+#include "policy/validate.h"
 #include "rlimits/names.h"
 #include "rootfs/store.h"
 
 namespace sbx::cli {
 namespace {
 
-constexpr uint64_t kDefaultTmpfsSize = 64ull << 20;
+using policy::kDefaultTmpfsSize;
+using policy::set_env;
+using policy::valid_env_name;
+using policy::valid_hostname;
 
-bool valid_env_name(std::string_view name) {
-  if (name.empty() || std::isdigit(static_cast<unsigned char>(name[0]))) return false;
-  for (char c : name) {
-    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '_') return false;
-  }
-  return true;
-}
-
-// RFC 1123 labels (letters, digits, inner hyphens) joined by dots, at most 64 bytes in all
-// (the kernel's limit).
-bool valid_hostname(std::string_view name) {
-  if (name.empty() || name.size() > 64) return false;
-  size_t label_start = 0;
-  for (size_t i = 0; i <= name.size(); ++i) {
-    if (i == name.size() || name[i] == '.') {
-      const std::string_view label = name.substr(label_start, i - label_start);
-      if (label.empty() || label.front() == '-' || label.back() == '-') return false;
-      label_start = i + 1;
-      continue;
-    }
-    if (!std::isalnum(static_cast<unsigned char>(name[i])) && name[i] != '-') return false;
-  }
-  return true;
-}
-
-// Resolves a host path the caller named (relative to the cwd) to its canonical form. Symlinks
-// the caller named are followed here, once; the child later refuses any symlink on the
-// canonical path, so a swap between now and the mount cannot redirect it.
-Result<std::string> canonical_host_path(std::string_view path, const std::string& cwd) {
-  if (path.empty()) return make_error("host path is empty");
-  std::string joined = path[0] == '/' ? std::string(path) : cwd + "/" + std::string(path);
-  char resolved[PATH_MAX];
-  if (::realpath(joined.c_str(), resolved) == nullptr) {
-    return errno_error("host path " + std::string(path));
-  }
-  return std::string(resolved);
-}
-
-Result<std::string> sandbox_target(std::string_view path) {
-  SBX_ASSIGN_OR_RETURN(std::string target, normalize_sandbox_path(path));
-  if (target == "/") return make_error("cannot mount over the sandbox root /");
-  if (path_is_within(target, "/proc") || path_is_within(target, "/dev")) {
-    return make_error("cannot mount over " + target + ": /proc and /dev are managed by sbx");
-  }
-  return target;
-}
+Result<std::string> sandbox_target(std::string_view path) { return policy::sandbox_mount_target(path); }
 
 // Accumulates flag values; turned into a Policy once all flags are seen.
 struct ExecFlags {
@@ -80,6 +40,8 @@ struct ExecFlags {
   std::optional<uint64_t> uid;
   std::optional<uint64_t> gid;
   std::optional<std::string> rootfs;
+  std::string remote;
+  std::optional<std::string> policy;
   bool no_workspace = false;
   int verbosity = 0;
 };
@@ -106,6 +68,12 @@ std::vector<OptionSpec> exec_specs(ExecFlags& f, policy::Policy& p) {
     };
   };
   return {
+      {"policy", 0, true, "NAME|FILE", "start from a policy (sbx policy list); other flags override it",
+       [&f](std::string_view v) -> Status {
+         if (v.empty()) return make_error("expected a policy name or file");
+         f.policy = std::string(v);
+         return {};
+       }},
       {"volume", 'v', true, "HOST:GUEST[:ro|rw]", "bind a host path into the sandbox (default rw)",
        collect(f.volumes)},
       {"tmpfs", 0, true, "PATH[:size=SIZE]", "mount an extra tmpfs (default size 64m)", collect(f.tmpfs)},
@@ -120,8 +88,7 @@ std::vector<OptionSpec> exec_specs(ExecFlags& f, policy::Policy& p) {
       {"hostname", 0, true, "NAME", "hostname inside (default sbx)",
        [&p](std::string_view v) -> Status {
          if (!valid_hostname(v)) {
-           return make_error("\"" + std::string(v) +
-                             "\" is not a valid hostname (letters, digits, '-', '.', at most 64)");
+           return make_error("\"" + std::string(v) + "\" is not a valid hostname (" + policy::kHostnameRule + ")");
          }
          p.hostname = std::string(v);
          return {};
@@ -181,6 +148,11 @@ std::vector<OptionSpec> exec_specs(ExecFlags& f, policy::Policy& p) {
          SBX_ASSIGN_OR_RETURN(p.seccomp, parse_enforcement(v));
          return {};
        }},
+      {"remote", 0, true, "SOCKET", "have the sbx serve service at SOCKET do the run",
+       [&f](std::string_view v) -> Status {
+         f.remote = std::string(v);
+         return {};
+       }},
       {"verbose", 0, false, "", "log what sbx does to stderr (repeat for more)",
        [&f](std::string_view) -> Status {
          ++f.verbosity;
@@ -238,16 +210,6 @@ Status add_tmpfs(policy::Policy& p, const std::string& spec) {
   return {};
 }
 
-void set_env(policy::Policy& p, std::string name, std::string value) {
-  for (auto& var : p.env) {
-    if (var.name == name) {
-      var.value = std::move(value);
-      return;
-    }
-  }
-  p.env.push_back({std::move(name), std::move(value)});
-}
-
 Status add_env(policy::Policy& p, std::string_view spec, const CallerContext& caller,
                const std::string& origin) {
   const size_t eq = spec.find('=');
@@ -286,99 +248,181 @@ Status add_env_file(policy::Policy& p, const std::string& file, const CallerCont
   return {};
 }
 
-void set_default_env(policy::Policy& p, const CallerContext& caller) {
-  set_env(p, "PATH", "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin");
-  set_env(p, "HOME", "/tmp");
-  set_env(p, "USER", p.user_name);
-  set_env(p, "LOGNAME", p.user_name);
-  set_env(p, "LANG", "C.UTF-8");
-  if (auto term = caller.getenv("TERM")) set_env(p, "TERM", *term);
-}
-
-Status check_unique_targets(const policy::Policy& p) {
-  std::vector<std::pair<std::string, std::string>> seen;  // target, origin
-  auto check = [&seen](const std::string& target, const std::string& origin) -> Status {
-    for (const auto& [t, o] : seen) {
-      if (t == target) return make_error(origin + ": " + target + " is already mounted by " + o);
+// The policy's own mounts stay unless a flag mounts something at the same target: the flag wins.
+// Policy mounts come first, so a flag can mount inside one of them.
+void merge_flag_mounts(policy::Policy& p, std::vector<policy::BindMount> policy_binds,
+                       std::vector<policy::TmpfsMount> policy_tmpfs) {
+  auto taken = [&p](const std::string& target) {
+    for (const auto& b : p.binds) {
+      if (b.target == target) return true;
     }
-    seen.emplace_back(target, origin);
-    return {};
+    for (const auto& t : p.tmpfs) {
+      if (t.target == target) return true;
+    }
+    return false;
   };
-  for (const auto& b : p.binds) SBX_RETURN_IF_ERROR(check(b.target, b.origin));
-  for (const auto& t : p.tmpfs) SBX_RETURN_IF_ERROR(check(t.target, t.origin));
-  return {};
+  std::erase_if(policy_binds, [&](const policy::BindMount& b) { return taken(b.target); });
+  std::erase_if(policy_tmpfs, [&](const policy::TmpfsMount& t) { return taken(t.target); });
+  p.binds.insert(p.binds.begin(), policy_binds.begin(), policy_binds.end());
+  p.tmpfs.insert(p.tmpfs.begin(), policy_tmpfs.begin(), policy_tmpfs.end());
 }
 
-}  // namespace
+// Every option table `sbx exec` parses, writing into `flags`, `run_flags` and `request`.
+std::vector<OptionSpec> all_specs(ExecFlags& flags, RunFlags& run_flags, ExecRequest& request) {
+  auto specs = exec_specs(flags, request.policy);
+  for (auto& spec : run_specs(run_flags, request.policy, request)) specs.push_back(std::move(spec));
+  return specs;
+}
 
-Result<ExecRequest> parse_exec(std::span<const std::string> args, const CallerContext& caller) {
-  ExecRequest request;
+// --policy and --remote, looked for before the other flags: the policy is the base they
+// override, unless a service does the run.
+struct BaseFlags {
+  std::optional<std::string> policy;
+  std::optional<std::string> rootfs;
+  bool remote = false;
+  std::vector<std::string> command;  // the operands; empty when none were given
+};
+Result<BaseFlags> base_flags(std::span<const std::string> args) {
+  ExecFlags flags;
+  RunFlags run_flags;
+  ExecRequest scratch;
+  const auto specs = all_specs(flags, run_flags, scratch);
+  SBX_ASSIGN_OR_RETURN(const size_t first_operand, parse_options(args, specs));
+  std::vector<std::string> command(args.begin() + static_cast<std::ptrdiff_t>(std::min(first_operand, args.size())),
+                                   args.end());
+  return BaseFlags{flags.policy, flags.rootfs, !flags.remote.empty(), std::move(command)};
+}
+
+std::vector<std::string> tree_stores(const CallerContext& caller) {
+  return rootfs::lookup_store_dirs(::geteuid(), caller.getenv);
+}
+Result<std::optional<std::string>> policy_flag(std::span<const std::string> args) {
+  SBX_ASSIGN_OR_RETURN(BaseFlags base, base_flags(args));
+  return base.policy;
+}
+
+// Applies the flags in `args` over request.policy; returns the index of the first operand.
+// Nothing is resolved against the caller here except what a flag itself names (-v paths,
+// -e NAME, --secret NAME, files).
+Result<size_t> apply_flags(std::span<const std::string> args, const CallerContext& caller, ExecRequest& request) {
   policy::Policy& p = request.policy;
   ExecFlags flags;
   RunFlags run_flags;
-  auto specs = exec_specs(flags, p);
-  for (auto& spec : run_specs(run_flags, p, request)) specs.push_back(std::move(spec));
+  auto policy_binds = std::move(p.binds);
+  auto policy_tmpfs = std::move(p.tmpfs);
+  p.binds.clear();
+  p.tmpfs.clear();
+  const auto specs = all_specs(flags, run_flags, request);
   SBX_ASSIGN_OR_RETURN(const size_t first_operand, parse_options(args, specs));
-  if (first_operand >= args.size()) {
-    return make_error("missing the command to run: sbx exec [OPTIONS] [--] COMMAND [ARG...]");
-  }
-  p.argv.assign(args.begin() + static_cast<std::ptrdiff_t>(first_operand), args.end());
   request.verbosity = flags.verbosity;
+  request.remote = flags.remote;
 
-  if (flags.uid) p.uid = static_cast<uid_t>(*flags.uid);
+  if (flags.uid) {
+    p.uid = static_cast<uid_t>(*flags.uid);
+    // The conventional names for the ids that have one, unless the policy chose its own.
+    const bool conventional = p.user_name == policy::kDefaultUserName || p.user_name == "root" ||
+                              p.user_name == "nobody";
+    if (conventional) {
+      p.user_name = p.uid == 0 ? "root" : p.uid == 65534 ? "nobody" : policy::kDefaultUserName;
+    }
+  }
   if (flags.gid) p.gid = static_cast<gid_t>(*flags.gid);
-  if (p.uid == 0) p.user_name = "root";
-  if (p.uid == 65534) p.user_name = "nobody";
 
-  SBX_ASSIGN_OR_RETURN(request.rootfs,
-                       choose_rootfs(flags.rootfs, p.argv, rootfs::lookup_store_dirs(::geteuid(), caller.getenv),
-                                     caller.cwd));
-  p.rootfs = request.rootfs.rootfs;
+  // parse_exec has chosen the root already when it ran locally (the root picks the base policy).
+  if (flags.rootfs && request.rootfs.note.empty()) {
+    if (!request.remote.empty() && is_tree_name(*flags.rootfs)) {
+      p.rootfs = *flags.rootfs;  // the service looks its trees up by name
+    } else {
+      SBX_ASSIGN_OR_RETURN(request.rootfs, choose_rootfs(flags.rootfs, {}, tree_stores(caller), caller.cwd));
+      p.rootfs = request.rootfs.rootfs;
+    }
+  }
 
   for (const auto& v : flags.volumes) SBX_RETURN_IF_ERROR(add_volume(p, v, caller));
   for (const auto& t : flags.tmpfs) SBX_RETURN_IF_ERROR(add_tmpfs(p, t));
-  SBX_RETURN_IF_ERROR(check_unique_targets(p));
+  merge_flag_mounts(p, std::move(policy_binds), std::move(policy_tmpfs));
 
-  bool workspace_bound = false;
-  for (const auto& b : p.binds) workspace_bound = workspace_bound || b.target == "/workspace";
-  if (!flags.no_workspace && !workspace_bound && caller.cwd != "/") {
-    p.workspace_source = caller.cwd;
-  }
+  if (flags.no_workspace) p.mount_workspace = false;
   if (flags.workdir) {
     auto workdir = normalize_sandbox_path(*flags.workdir);
     if (!workdir) return std::move(workdir).error().context("-w");
     p.workdir = *workdir;
-  } else if (p.workspace_source.empty() && !workspace_bound) {
-    p.workdir = "/";
   }
 
-  set_default_env(p, caller);
   for (const auto& file : flags.env_files) SBX_RETURN_IF_ERROR(add_env_file(p, file, caller));
   for (const auto& e : flags.env) SBX_RETURN_IF_ERROR(add_env(p, e, caller, "-e " + e));
 
-  p.rlimits = rlimits::default_rlimits();
   for (const auto& spec : flags.ulimits) {
     auto limit = rlimits::parse_ulimit(spec);
     if (!limit) return std::move(limit).error().context("--ulimit " + spec);
-    bool replaced = false;
-    for (auto& existing : p.rlimits) {
-      if (existing.resource == limit->resource) {
-        existing = *limit;
-        replaced = true;
-      }
-    }
-    if (!replaced) p.rlimits.push_back(*limit);
+    std::erase_if(p.rlimits, [&](const policy::Rlimit& r) { return r.resource == limit->resource; });
+    p.rlimits.push_back(*limit);
   }
   SBX_RETURN_IF_ERROR(finish_run_flags(run_flags, p, caller));
-  if (p.limits.cpu_seconds) {
-    // SIGXCPU at the limit, SIGKILL a second later if the program handles SIGXCPU.
-    const uint64_t secs = *p.limits.cpu_seconds;
-    std::erase_if(p.rlimits, [](const policy::Rlimit& r) { return r.resource == RLIMIT_CPU; });
-    p.rlimits.push_back({RLIMIT_CPU, secs, secs + 1});
+  return first_operand;
+}
+
+// The policy --policy names, or the built-in default.
+Result<policy::Policy> load_base_policy(const std::optional<std::string>& name_or_path, const CallerContext& caller) {
+  if (!name_or_path) return policy::default_policy();
+  auto loaded = policy::load_policy(*name_or_path, policy::policy_search_path(caller.getenv), caller.cwd);
+  if (!loaded) return std::move(loaded).error().context("--policy " + *name_or_path);
+  return std::move(loaded->policy);
+}
+
+// --rootfs wins; then a root the --policy names itself; then a built tree that lists the command
+// (whose recipe's policy applies unless --policy named one); then the host's.
+Result<RootfsChoice> choose_root(const BaseFlags& base, const policy::Policy& policy, const CallerContext& caller) {
+  if (!base.rootfs && base.policy && policy.rootfs != "host") {
+    return RootfsChoice{policy.rootfs, "", "", "the rootfs of --policy " + *base.policy};
   }
-  for (const auto& secret : p.secrets) {
-    if (secret.inject) set_env(p, secret.name, secret.value);
+  return choose_rootfs(base.rootfs, base.command, tree_stores(caller), caller.cwd);
+}
+
+}  // namespace
+
+Result<policy::Policy> apply_exec_flags(policy::Policy base, std::span<const std::string> args,
+                                        const CallerContext& caller) {
+  SBX_ASSIGN_OR_RETURN(const std::optional<std::string> policy_arg, policy_flag(args));
+  if (policy_arg) return make_error("--policy " + *policy_arg + ": name the policy first, before the flags");
+  ExecRequest request;
+  request.policy = std::move(base);
+  SBX_ASSIGN_OR_RETURN(const size_t first_operand, apply_flags(args, caller, request));
+  if (first_operand < args.size()) {
+    return make_error("unexpected \"" + args[first_operand] + "\": only sbx exec flags may follow the policy");
   }
+  return std::move(request.policy);
+}
+
+Result<ExecRequest> parse_exec(std::span<const std::string> args, const CallerContext& caller) {
+  SBX_ASSIGN_OR_RETURN(const BaseFlags base, base_flags(args));
+  ExecRequest request;
+  if (base.remote && base.policy) {
+    // The service loads the policy from its own search path; here the flags are applied to the
+    // built-in default only to tell which of them were given, and sent as overrides.
+    if (policy::names_a_file(*base.policy)) {
+      return make_error("--policy " + *base.policy + ": with --remote, name one of the service's policies (not a file)");
+    }
+    request.remote_policy = *base.policy;
+    request.policy = policy::default_policy();
+  } else {
+    SBX_ASSIGN_OR_RETURN(request.policy, load_base_policy(base.policy, caller));
+    SBX_ASSIGN_OR_RETURN(request.rootfs, choose_root(base, request.policy, caller));
+    if (!base.policy && !request.rootfs.policy.empty()) {
+      SBX_ASSIGN_OR_RETURN(request.policy, load_base_policy(request.rootfs.policy, caller));
+    }
+    request.policy.rootfs = request.rootfs.rootfs;
+  }
+  SBX_ASSIGN_OR_RETURN(const size_t first_operand, apply_flags(args, caller, request));
+  if (first_operand >= args.size()) {
+    return make_error("missing the command to run: sbx exec [OPTIONS] [--] COMMAND [ARG...]");
+  }
+  policy::Policy& p = request.policy;
+  // The hash is of the policy as written plus the flags, before any caller's values go in.
+  request.policy_name = p.name;
+  request.policy_sha256 = policy::policy_sha256(p);
+  p.argv.assign(args.begin() + static_cast<std::ptrdiff_t>(first_operand), args.end());
+  SBX_RETURN_IF_ERROR(resolve_for_run(p, caller));
   return request;
 }
 
@@ -392,7 +436,9 @@ std::string exec_help() {
   return "Usage: sbx exec [OPTIONS] [--] COMMAND [ARG...]\n\n"
          "Run COMMAND in a fresh sandbox: new user, mount, pid, net, ipc, uts and cgroup\n"
          "namespaces, a read-only view of the host's system directories, no capabilities,\n"
-         "Landlock and seccomp. The current directory is visible read-only at /workspace.\n\n"
+         "Landlock and seccomp. The current directory is visible read-only at /workspace.\n"
+         "With --policy the sandbox starts as the policy describes (sbx-policy(5)) and the\n"
+         "other flags override it.\n\n"
          "Sandbox options:\n" +
          format_option_help(specs) + "\nLimits, secrets and the verdict:\n" + format_option_help(limits) +
          "\nExit status: the command's; 128+N if killed by signal N; 124 on timeout; 125 if sbx\n"

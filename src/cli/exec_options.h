@@ -29,10 +29,25 @@ struct ExecRequest {
   bool json = false;
   std::optional<int> report_fd;
   std::string report_file;
+  // Which policy governed the run, for the verdict: its name ("default" without --policy) and
+  // the sha256 of the effective policy's canonical JSON (policy/serialize.h) after the flags,
+  // before the caller's values are filled in. `sbx policy show NAME [FLAGS] --json` prints
+  // exactly the hashed text.
+  std::string policy_name;
+  std::string policy_sha256;
+  std::string remote;  // --remote SOCKET: an `sbx serve` service does the run
+  std::string remote_policy;  // with --remote: the --policy NAME the service is to load
   RootfsChoice rootfs;  // also in policy.rootfs; kept for the -v line and the tree's policy name
 };
 
+// --policy (if given) is loaded first; the other flags override it; then the policy is
+// resolved against the caller (exec_resolve.h).
 Result<ExecRequest> parse_exec(std::span<const std::string> args, const CallerContext& caller);
+
+// For `sbx policy show NAME [FLAGS]`: `base` with exec flags applied, unresolved. A command
+// among the arguments is an error.
+Result<policy::Policy> apply_exec_flags(policy::Policy base, std::span<const std::string> args,
+                                        const CallerContext& caller);
 
 std::string exec_help();
 

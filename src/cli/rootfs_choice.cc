@@ -10,10 +10,6 @@
 namespace sbx::cli {
 namespace {
 
-bool is_tree_name(const std::string& value) {
-  return value.find('/') == std::string::npos && value != "." && value != "..";
-}
-
 std::string joined(const std::vector<std::string>& items) {
   std::string out;
   for (const auto& s : items) out += (out.empty() ? "" : ", ") + s;
@@ -58,6 +54,10 @@ Result<RootfsChoice> directory(const std::string& value, const std::string& cwd)
 }
 
 }  // namespace
+
+bool is_tree_name(const std::string& value) {
+  return value.find('/') == std::string::npos && value != "." && value != "..";
+}
 
 Result<RootfsChoice> choose_rootfs(const std::optional<std::string>& flag, const std::vector<std::string>& argv,
                                    const std::vector<std::string>& stores, const std::string& cwd) {

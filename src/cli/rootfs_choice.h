@@ -18,6 +18,9 @@ struct RootfsChoice {
   std::string note;             // what was chosen and why, logged at -v
 };
 
+// A --rootfs value without '/' (other than "." and ".."): a tree name, not a directory.
+bool is_tree_name(const std::string& value);
+
 // `flag` is the --rootfs value when given. A value without '/' (other than "." and "..") is a
 // tree name looked up in `stores` in order; anything else is a directory.
 Result<RootfsChoice> choose_rootfs(const std::optional<std::string>& flag, const std::vector<std::string>& argv,

@@ -9,6 +9,7 @@
 #include "base/result.h"
 #include "cli/exec_options.h"
 #include "cli/option_parser.h"
+#include "redact/redact.h"
 
 namespace sbx::cli {
 
@@ -27,6 +28,6 @@ std::vector<OptionSpec> run_specs(RunFlags& flags, policy::Policy& policy, ExecR
 Status finish_run_flags(const RunFlags& flags, policy::Policy& policy, const CallerContext& caller);
 
 // Shortest secret accepted: shorter values would redact innocent output everywhere.
-inline constexpr size_t kMinSecretBytes = 6;
+using redact::kMinSecretBytes;
 
 }  // namespace sbx::cli

@@ -556,8 +556,25 @@ void exec_program(const ChildPlan& plan) noexcept {
   fail_with(plan, Stage::kExec, plan.argv[0], err, err == ENOENT ? 127 : 126);
 }
 
-// PID 1 of the sandbox: reaps everything, forwards signals to the program, and reports the
-// program's wait status. When it exits the kernel kills whatever is left in the namespace.
+// Kills and reaps whatever the program left running. kill(-1) from PID 1 reaches every other
+// process in the namespace; it is repeated before each wait so a fork racing the first kill
+// cannot leave a survivor behind.
+void empty_the_sandbox() noexcept {
+  for (;;) {
+    ::kill(-1, SIGKILL);
+    int status = 0;
+    if (::waitpid(-1, &status, 0) < 0 && errno == ECHILD) return;
+  }
+}
+
+int64_t to_usec(const timeval& tv) noexcept {
+  return static_cast<int64_t>(tv.tv_sec) * 1000000 + tv.tv_usec;
+}
+
+// PID 1 of the sandbox: reaps everything, forwards signals to the program, and when the program
+// ends, empties the sandbox and reports. The report is the end of the run for the supervisor:
+// nothing is left running, and the namespaces' teardown (unmounting the whole tree is the slow
+// part) happens in init's exit, after the caller has its result.
 [[noreturn]] void run_init(const ChildPlan& plan, pid_t program) noexcept {
   sigset_t all;
   sigfillset(&all);
@@ -573,9 +590,21 @@ void exec_program(const ChildPlan& plan) noexcept {
     pid_t reaped;
     while ((reaped = ::waitpid(-1, &status, WNOHANG)) > 0) {
       if (reaped != program) continue;
+      // Our copies of the output pipes go first, so the supervisor sees EOF once the
+      // sandbox is empty.
+      ::close(STDIN_FILENO);
+      ::close(STDOUT_FILENO);
+      ::close(STDERR_FILENO);
+      empty_the_sandbox();
       Message m{};
       m.kind = MessageKind::kProgramExit;
       m.status = status;
+      rusage usage{};
+      if (::getrusage(RUSAGE_CHILDREN, &usage) == 0) {
+        m.user_usec = to_usec(usage.ru_utime);
+        m.system_usec = to_usec(usage.ru_stime);
+        m.maxrss_kib = usage.ru_maxrss;
+      }
       send_message(plan.report_fd, m);
       ::_exit(0);
     }

@@ -42,6 +42,9 @@ class Sandbox {
   // Reaps the init process once the pidfd is readable. Returns its wait status.
   Result<int> reap();
   void kill() noexcept;
+  // Gives init up without reaping it, once it has reported the sandbox empty: it finishes
+  // tearing its namespaces down on its own, and whoever inherits it when sbx exits reaps it.
+  void detach() noexcept { reaped_ = true; }
 
  private:
   pid_t pid_;

@@ -31,7 +31,10 @@ const char* stage_name(Stage stage);
 enum class MessageKind : uint32_t {
   kGo = 1,        // parent -> child: uid/gid maps are written, continue
   kSetupError,    // child -> parent: a stage failed; the child exits
-  kProgramExit,   // init -> parent: the program ended with wait status `status`
+  // init -> parent: the program ended with wait status `status`, and every other process in the
+  // sandbox has been killed and reaped; the usage fields cover all of them. Init only tears its
+  // namespaces down after this.
+  kProgramExit,
 };
 
 struct Message {
@@ -39,6 +42,9 @@ struct Message {
   Stage stage;
   int32_t sys_errno;
   int32_t status;
+  int64_t user_usec;    // kProgramExit: CPU time of everything that ran in the sandbox
+  int64_t system_usec;
+  int64_t maxrss_kib;   // kProgramExit: the largest single process's peak RSS
   char what[240];  // NUL-terminated: the path or call that failed
 };
 static_assert(std::is_trivially_copyable_v<Message>);

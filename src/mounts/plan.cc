@@ -127,14 +127,14 @@ void plan_host_root(Builder& b, const policy::Policy& p, const rootfs::HostView&
   for (auto dir : kHostSystemDirs) {
     mirror_host_entry(b, host, "/" + std::string(dir), "/" + std::string(dir), /*untrusted=*/false);
   }
-  b.tmpfs("/etc", "size=4m,nr_inodes=4096,mode=0755", /*read_only=*/false);
+  // The generated /etc lives in the root tmpfs itself, which ends up read-only: a tmpfs of its
+  // own would cost a mount, a read-only remount and an unmount on every run.
   for (const auto& file : rootfs::generated_etc_files(p, host)) {
     b.write_file("/etc/" + file.name, file.contents);
   }
   for (const auto& name : rootfs::host_etc_entries(host)) {
     copy_host_entry(b, host, "/etc/" + name, "/etc/" + name);
   }
-  b.simple(MountOpKind::kMakeReadOnly, "/etc");
 }
 
 void plan_tree_root(Builder& b, const policy::Policy& p, const rootfs::HostView& host) {
@@ -151,14 +151,24 @@ void plan_tree_root(Builder& b, const policy::Policy& p, const rootfs::HostView&
   }
 }
 
-void plan_proc(Builder& b) {
+void plan_proc(Builder& b, const rootfs::HostView& host) {
   b.simple(MountOpKind::kProc, "/proc");
-  for (auto file : kMaskedProcFiles) b.simple(MountOpKind::kMaskWithNull, std::string(file), true);
+  for (auto file : kMaskedProcFiles) {
+    // The sandbox's proc shows the same kernel files as the host's. One that only its owner
+    // (the host's root, never mapped into the sandbox) may use needs no mask; one that is absent
+    // needs none either. Unknown permissions keep the mask.
+    const std::string path(file);
+    if (!host.kind(path).has_value()) continue;
+    const auto mode = host.permissions(path);
+    if (mode && (*mode & 0006) == 0) continue;
+    b.simple(MountOpKind::kMaskWithNull, path, true);
+  }
   for (auto dir : kReadOnlyProcDirs) b.simple(MountOpKind::kMakeReadOnly, std::string(dir), true);
 }
 
+// /dev is a directory of the root tmpfs, read-only with it; the device nodes are bind mounts
+// of their own, so they stay usable.
 void plan_dev(Builder& b, const policy::Policy& p) {
-  b.tmpfs("/dev", "size=64k,nr_inodes=256,mode=0755", /*read_only=*/false);
   for (auto dev : kDevices) b.device(std::string(dev));
   b.simple(MountOpKind::kDevpts, "/dev/pts");
   b.symlink("pts/ptmx", "/dev/ptmx");
@@ -167,7 +177,6 @@ void plan_dev(Builder& b, const policy::Policy& p) {
   b.symlink("/proc/self/fd/1", "/dev/stdout");
   b.symlink("/proc/self/fd/2", "/dev/stderr");
   b.tmpfs("/dev/shm", "size=64m,mode=1777", p.read_only);
-  b.simple(MountOpKind::kMakeReadOnly, "/dev");
   b.landlock("/dev", PathAccess::kDevices);
   if (!p.read_only) b.landlock("/dev/shm", PathAccess::kReadWrite);
 }
@@ -185,7 +194,7 @@ Result<MountPlan> plan_mounts(const policy::Policy& p, const rootfs::HostView& h
     }
     plan_tree_root(b, p, host);
   }
-  plan_proc(b);
+  plan_proc(b, host);
   plan_dev(b, p);
 
   b.tmpfs("/tmp", "size=" + std::to_string(p.tmp_size_bytes) + ",mode=1777", p.read_only);

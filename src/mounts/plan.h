@@ -42,6 +42,6 @@ struct MountPlan {
 Result<MountPlan> plan_mounts(const policy::Policy& policy, const rootfs::HostView& host);
 
 // Size of the tmpfs that becomes the sandbox root; it only holds mount points and symlinks.
-inline constexpr const char* kRootTmpfsOptions = "size=1m,nr_inodes=4096,mode=0755";
+inline constexpr const char* kRootTmpfsOptions = "size=8m,nr_inodes=8192,mode=0755";
 
 }  // namespace sbx::mounts

@@ -1,5 +1,10 @@
-// The validated description of one sandbox. Built from command-line flags today; a YAML policy
-// file maps onto the same struct. Everything the engine does is decided from this value.
+// The validated description of one sandbox. A YAML policy file (src/policy/load.h) and the
+// command-line flags both write into this struct. Everything the engine does is decided from it.
+//
+// A few fields are declarative and resolved against the caller just before a run (cli
+// resolve_for_run): mount_workspace becomes workspace_source, env_pass and the secrets' pass
+// and redact_env lists become values. Serializing (src/policy/serialize.h) writes the declarative
+// fields, never resolved values, so a policy prints the same wherever it is shown.
 #pragma once
 
 #include <sys/types.h>
@@ -18,6 +23,11 @@ namespace sbx::policy {
 enum class Enforcement { kRequired, kBestEffort };
 
 enum class NetworkMode { kNone, kHost };
+
+// Mounts a policy file adds without a size, and --tmpfs without size=.
+inline constexpr uint64_t kDefaultTmpfsSize = 64ull << 20;
+inline constexpr const char* kDefaultUserName = "sandbox";
+inline constexpr const char* kDefaultWorkdir = "/workspace";
 
 struct BindMount {
   std::string source;  // absolute, canonical host path (symlinks resolved when validated)
@@ -64,6 +74,20 @@ struct Limits {
   std::optional<std::string> cgroup_parent;  // --cgroup-parent: where run cgroups are created
 };
 
+// What a syscall the seccomp filter refuses gets: EPERM, death of the process, or a log line.
+enum class SeccompDenyAction { kErrno, kKill, kLog };
+
+// Changes to sbx's default seccomp deny-list. All empty: the default filter.
+struct SeccompRules {
+  SeccompDenyAction deny_action = SeccompDenyAction::kErrno;
+  std::vector<std::string> deny;   // syscall names refused whatever their arguments
+  std::vector<std::string> allow;  // names taken off the default always-denied list
+  std::vector<uint64_t> deny_ioctls;         // ioctl request numbers refused
+  std::vector<int> deny_socket_families;     // AF_* refused for socket() and socketpair()
+
+  bool operator==(const SeccompRules&) const = default;
+};
+
 // A value redacted from everything the program prints, as [REDACTED:name]. With `inject`, it is
 // also passed into the sandbox as the environment variable `name`.
 struct Secret {
@@ -81,14 +105,15 @@ struct Policy {
 
   uid_t uid = 1000;
   gid_t gid = 1000;
-  std::string user_name = "sandbox";
+  std::string user_name = kDefaultUserName;
   std::string hostname = "sbx";
 
   // The caller's current directory appears at /workspace (read-only unless workspace_writable)
   // and is the default working directory.
+  bool mount_workspace = true;   // declarative: resolved into workspace_source for a run
   std::string workspace_source;  // canonical host path, empty when none is mounted
   bool workspace_writable = false;
-  std::string workdir = "/workspace";
+  std::string workdir = kDefaultWorkdir;
 
   // Without read_only, /tmp and /dev/shm are writable tmpfs mounts. With it nothing is writable
   // except what binds and --tmpfs ask for.
@@ -98,14 +123,26 @@ struct Policy {
   std::vector<BindMount> binds;
   std::vector<TmpfsMount> tmpfs;
   std::vector<EnvVar> env;  // names unique, in the order given
+  // Names whose value is copied from the caller's environment at run time (when set there).
+  // Never also in `env`: whichever was given last wins.
+  std::vector<std::string> env_pass;
   NetworkMode network = NetworkMode::kNone;
   std::vector<Rlimit> rlimits;  // one entry per resource
 
   Enforcement landlock = Enforcement::kRequired;
   Enforcement seccomp = Enforcement::kRequired;
+  SeccompRules seccomp_rules;
 
   Limits limits;
   std::vector<Secret> secrets;  // names unique
+  // Declarative secrets from a policy, looked up in the caller's environment at run time:
+  // `secrets_pass` like --secret NAME (passed in and redacted), `redact_env` only redacted.
+  std::vector<std::string> secrets_pass;
+  std::vector<std::string> redact_env;
+
+  // Which policy this is ("default" for the built-in one, else the file's name without .yaml).
+  // Not part of the policy's content: it is left out of its serialized form and hash.
+  std::string name = "default";
 };
 
 }  // namespace sbx::policy

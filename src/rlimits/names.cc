@@ -63,6 +63,13 @@ const char* resource_name(int resource) {
   return "unknown";
 }
 
+bool counts_bytes(int resource) {
+  for (const auto& e : kEntries) {
+    if (e.resource == resource) return e.bytes;
+  }
+  return false;
+}
+
 Result<policy::Rlimit> parse_ulimit(std::string_view spec) {
   const size_t eq = spec.find('=');
   if (eq == std::string_view::npos) {

@@ -12,6 +12,8 @@ namespace sbx::rlimits {
 
 std::optional<int> resource_from_name(std::string_view name);
 const char* resource_name(int resource);
+// True for limits counted in bytes (fsize, as, stack...), which accept and print sizes.
+bool counts_bytes(int resource);
 
 // "NAME=SOFT[:HARD]" where values are whole numbers, sizes (k/m/g for byte-valued limits) or
 // "unlimited". HARD defaults to SOFT.

@@ -39,6 +39,10 @@ Result<BuildMode> choose_build_mode(BuildMode requested, const HostAbilities& ho
 // True when `text` (an /etc/subuid-style file) has a range for `user` or `uid`.
 bool has_subordinate_range(std::string_view text, std::string_view user, uid_t uid);
 
+// Raised whenever the builder changes what a recipe produces (mmdebstrap options, trimming), so
+// `sbx rootfs build --if-changed` rebuilds trees an older builder made. 2: no Recommends.
+inline constexpr int kBuilderRevision = 2;
+
 struct BuildOptions {
   std::string store;
   Recipe recipe;

@@ -7,19 +7,52 @@
 
 #include <algorithm>
 #include <climits>
+#include <cerrno>
 #include <cstdint>
 
 #include "base/unique_fd.h"
 
 namespace sbx::rootfs {
 
-std::optional<FileKind> RealHostView::kind(const std::string& path) const {
-  struct stat st {};
-  if (::lstat(path.c_str(), &st) != 0) return std::nullopt;
-  if (S_ISDIR(st.st_mode)) return FileKind::kDirectory;
-  if (S_ISREG(st.st_mode)) return FileKind::kRegular;
-  if (S_ISLNK(st.st_mode)) return FileKind::kSymlink;
+namespace {
+
+FileKind kind_of_mode(mode_t mode) {
+  if (S_ISDIR(mode)) return FileKind::kDirectory;
+  if (S_ISREG(mode)) return FileKind::kRegular;
+  if (S_ISLNK(mode)) return FileKind::kSymlink;
   return FileKind::kOther;
+}
+
+std::optional<FileKind> kind_of_dirent(unsigned char type) {
+  switch (type) {
+    case DT_DIR: return FileKind::kDirectory;
+    case DT_REG: return FileKind::kRegular;
+    case DT_LNK: return FileKind::kSymlink;
+    case DT_UNKNOWN: return std::nullopt;  // the file system does not say: lstat will
+    default: return FileKind::kOther;
+  }
+}
+
+}  // namespace
+
+const RealHostView::Entry& RealHostView::look_up(const std::string& path, bool need_mode) const {
+  auto it = known_.find(path);
+  if (it != known_.end() && (!need_mode || it->second.mode || !it->second.kind)) return it->second;
+  Entry e;
+  struct stat st {};
+  if (::lstat(path.c_str(), &st) == 0) {
+    e.kind = kind_of_mode(st.st_mode);
+    e.mode = static_cast<uint32_t>(st.st_mode & 07777);
+  }
+  return known_[path] = e;
+}
+
+std::optional<FileKind> RealHostView::kind(const std::string& path) const {
+  return look_up(path, /*need_mode=*/false).kind;
+}
+
+std::optional<uint32_t> RealHostView::permissions(const std::string& path) const {
+  return look_up(path, /*need_mode=*/true).mode;
 }
 
 std::optional<std::string> RealHostView::read_link(const std::string& path) const {
@@ -36,15 +69,22 @@ std::optional<std::string> read_bounded(const std::string& path, size_t max_byte
   if (!fd.valid()) return std::nullopt;
   struct stat st {};
   if (::fstat(fd.get(), &st) != 0 || static_cast<uint64_t>(st.st_size) > max_bytes) return std::nullopt;
-  std::string out;
-  out.reserve(static_cast<size_t>(st.st_size));
-  char buf[16384];
-  ssize_t n;
-  while ((n = ::read(fd.get(), buf, sizeof(buf))) > 0) {
-    out.append(buf, static_cast<size_t>(n));
-    if (out.size() > max_bytes) return std::nullopt;  // grew since fstat
+  // One read asking for a byte more than fstat promised: a short read of a regular file is
+  // its end, so the usual second read that returns 0 is not needed.
+  std::string out(static_cast<size_t>(st.st_size) + 1, '\0');
+  size_t used = 0;
+  for (;;) {
+    const ssize_t n = ::read(fd.get(), out.data() + used, out.size() - used);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return std::nullopt;
+    }
+    used += static_cast<size_t>(n);
+    if (used < out.size()) break;
+    if (used > max_bytes) return std::nullopt;  // grew since fstat
+    out.resize(out.size() * 2);
   }
-  if (n < 0) return std::nullopt;
+  out.resize(used);
   return out;
 }
 
@@ -62,11 +102,14 @@ std::vector<std::string> RealHostView::list_dir(const std::string& path, size_t 
   std::vector<std::string> names;
   DIR* dir = ::opendir(path.c_str());
   if (dir == nullptr) return names;
+  const std::string prefix = path == "/" ? path : path + "/";
   while (names.size() < limit) {
     const dirent* entry = ::readdir(dir);
     if (entry == nullptr) break;
     const std::string name = entry->d_name;
-    if (name != "." && name != "..") names.push_back(name);
+    if (name == "." || name == "..") continue;
+    if (auto kind = kind_of_dirent(entry->d_type)) known_.try_emplace(prefix + name, Entry{kind, std::nullopt});
+    names.push_back(name);
   }
   ::closedir(dir);
   std::sort(names.begin(), names.end());

@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 namespace sbx::rootfs {
@@ -24,12 +25,19 @@ class HostView {
     if (!contents || contents->size() > max_bytes) return std::nullopt;
     return contents;
   }
+  // Permission bits (st_mode & 07777) of `path` itself; nullopt when absent or unknown.
+  virtual std::optional<uint32_t> permissions(const std::string& path) const {
+    (void)path;
+    return std::nullopt;
+  }
   // Entry names of a directory, sorted; empty when it cannot be read. Reading stops after
   // `limit` entries (then the result is not sorted over the whole directory).
   virtual std::vector<std::string> list_dir(const std::string& path, size_t limit = SIZE_MAX) const = 0;
 };
 
-// The real host, through lstat/readlink/opendir.
+// The real host, through lstat/readlink/opendir. Planning asks about the same paths more than
+// once, and listing a directory already tells each entry's kind, so answers are remembered for
+// the life of the view (one sandbox start).
 class RealHostView final : public HostView {
  public:
   std::optional<FileKind> kind(const std::string& path) const override;
@@ -37,7 +45,17 @@ class RealHostView final : public HostView {
   std::optional<std::string> read_file(const std::string& path) const override;
   // Checks the size before reading, so a large file costs one fstat.
   std::optional<std::string> read_small_file(const std::string& path, size_t max_bytes) const override;
+  std::optional<uint32_t> permissions(const std::string& path) const override;
   std::vector<std::string> list_dir(const std::string& path, size_t limit = SIZE_MAX) const override;
+
+ private:
+  struct Entry {
+    std::optional<FileKind> kind;   // nullopt: absent
+    std::optional<uint32_t> mode;   // nullopt: not looked up yet (or absent)
+  };
+  const Entry& look_up(const std::string& path, bool need_mode) const;
+
+  mutable std::unordered_map<std::string, Entry> known_;
 };
 
 }  // namespace sbx::rootfs

@@ -67,6 +67,7 @@ std::string manifest_to_json(const Manifest& m) {
   j["suite"] = m.suite;
   j["sources"] = to_array(m.sources);
   j["sbx_version"] = m.sbx_version;
+  j["builder_revision"] = m.builder_revision;
   j["size_bytes"] = m.size_bytes;
   j["entries"] = m.entries;
   j["content_hash"] = m.content_hash;
@@ -100,6 +101,11 @@ Result<Manifest> manifest_from_json(std::string_view text) {
   SBX_ASSIGN_OR_RETURN(m.suite, r.string("suite"));
   SBX_ASSIGN_OR_RETURN(m.sources, r.strings("sources"));
   SBX_ASSIGN_OR_RETURN(m.sbx_version, r.string("sbx_version"));
+  // Absent in trees built before the field existed: those came from revision 1.
+  if (j.contains("builder_revision")) {
+    SBX_ASSIGN_OR_RETURN(const uint64_t revision, r.number("builder_revision"));
+    m.builder_revision = static_cast<int>(revision);
+  }
   SBX_ASSIGN_OR_RETURN(m.size_bytes, r.number("size_bytes"));
   SBX_ASSIGN_OR_RETURN(m.entries, r.number("entries"));
   SBX_ASSIGN_OR_RETURN(m.content_hash, r.string("content_hash"));

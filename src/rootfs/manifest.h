@@ -35,6 +35,7 @@ struct Manifest {
   std::string suite;                     // "bookworm"
   std::vector<std::string> sources;      // the one-line apt sources the tree was built from
   std::string sbx_version;
+  int builder_revision = 1;              // kBuilderRevision (builder.h) of the sbx that built it
   std::string content_hash;              // "sha256:<hex>" of the tree listing (tree_hash.h)
 };
 

@@ -28,6 +28,9 @@ const std::array kPrecompiled = {
 }  // namespace
 
 std::optional<CompiledFilter> precompiled_default_filter(const FilterOptions& options) {
+  // Only the deny action varies between the build-time copies; a policy's own rules need a
+  // compile at run time.
+  if (!options.is_default()) return std::nullopt;
   for (const Precompiled& p : kPrecompiled) {
     if (p.action != options.deny_action) continue;
     CompiledFilter filter;

@@ -8,8 +8,8 @@
 
 namespace sbx::seccomp {
 
-// The default filter for `options`, or nullopt when no build-time copy matches them (the
-// caller then compiles at run time).
+// The default filter for `options`, or nullopt when no build-time copy matches them, which is
+// whenever a policy changed more than the deny action (the caller then compiles at run time).
 std::optional<CompiledFilter> precompiled_default_filter(const FilterOptions& options);
 
 }  // namespace sbx::seccomp

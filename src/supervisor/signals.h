@@ -2,29 +2,12 @@
 // signal can arrive between starting the sandbox and watching the signalfd.
 #pragma once
 
-#include <signal.h>
-
-#include "base/result.h"
-#include "base/unique_fd.h"
+#include "base/signal_fd.h"
 
 namespace sbx::supervisor {
 
-class ForwardedSignals {
- public:
-  static Result<ForwardedSignals> block();
-  ForwardedSignals(ForwardedSignals&& other) noexcept;
-  ForwardedSignals& operator=(ForwardedSignals&&) = delete;
-  ~ForwardedSignals();
+using ForwardedSignals = SignalFd;
 
-  int fd() const { return fd_.get(); }
-  // Reads one pending signal number, or 0 when none is pending.
-  int read_one() const;
-
- private:
-  ForwardedSignals(UniqueFd fd, sigset_t previous) : fd_(std::move(fd)), previous_(previous) {}
-  UniqueFd fd_;
-  sigset_t previous_;
-  bool restore_ = true;
-};
+Result<ForwardedSignals> block_forwarded_signals();
 
 }  // namespace sbx::supervisor

@@ -17,7 +17,7 @@ using launch::Message;
 using launch::MessageKind;
 
 // Drains every queued report; the first setup error and the program's exit are what matter.
-void read_reports(int fd, std::optional<Message>& setup_error, std::optional<int>& program_status) {
+void read_reports(int fd, std::optional<Message>& setup_error, std::optional<Message>& program_exit) {
   for (;;) {
     Message m{};
     const ssize_t n = ::recv(fd, &m, sizeof(m), MSG_DONTWAIT);
@@ -26,9 +26,21 @@ void read_reports(int fd, std::optional<Message>& setup_error, std::optional<int
       m.what[sizeof(m.what) - 1] = '\0';
       setup_error = m;
     } else if (m.kind == MessageKind::kProgramExit) {
-      program_status = m.status;
+      program_exit = m;
     }
   }
+}
+
+timeval to_timeval(int64_t usec) {
+  return {static_cast<time_t>(usec / 1000000), static_cast<suseconds_t>(usec % 1000000)};
+}
+
+rusage usage_from(const Message& m) {
+  rusage u{};
+  u.ru_utime = to_timeval(m.user_usec);
+  u.ru_stime = to_timeval(m.system_usec);
+  u.ru_maxrss = static_cast<long>(m.maxrss_kib);
+  return u;
 }
 
 void apply_wait_status(int status, Outcome& o) {
@@ -58,8 +70,9 @@ Result<Outcome> supervise(launch::Sandbox& sandbox, const ForwardedSignals& sign
                           std::span<OutputStream* const> streams, const SuperviseOptions& options) {
   Outcome outcome;
   std::optional<Message> setup_error;
-  std::optional<int> program_status;
+  std::optional<Message> program_exit;
   bool report_open = true;
+  bool init_exited = false;
   SBX_ASSIGN_OR_RETURN(Deadline deadline, Deadline::arm(options.timeout, options.kill_after));
 
   for (;;) {
@@ -77,7 +90,7 @@ Result<Outcome> supervise(launch::Sandbox& sandbox, const ForwardedSignals& sign
       return errno_error("poll");
     }
     if (set.ready(report_at)) {
-      read_reports(sandbox.report_fd(), setup_error, program_status);
+      read_reports(sandbox.report_fd(), setup_error, program_exit);
       const short ev = set.revents(report_at);
       if ((ev & (POLLHUP | POLLERR)) != 0 && (ev & POLLIN) == 0) report_open = false;
     }
@@ -107,12 +120,24 @@ Result<Outcome> supervise(launch::Sandbox& sandbox, const ForwardedSignals& sign
         sandbox.kill();
       }
     }
-    if (set.ready(pidfd_at)) break;
+    if (set.ready(pidfd_at)) {
+      init_exited = true;
+      break;
+    }
+    if (program_exit && !options.wait_for_teardown) break;
   }
-  SBX_ASSIGN_OR_RETURN(const int init_status, sandbox.reap());
-  outcome.duration = std::chrono::steady_clock::now() - options.start;
-  ::getrusage(RUSAGE_CHILDREN, &outcome.usage);
-  read_reports(sandbox.report_fd(), setup_error, program_status);
+  int init_status = 0;
+  if (init_exited || options.wait_for_teardown) {
+    SBX_ASSIGN_OR_RETURN(init_status, sandbox.reap());
+    outcome.duration = std::chrono::steady_clock::now() - options.start;
+    ::getrusage(RUSAGE_CHILDREN, &outcome.usage);
+    read_reports(sandbox.report_fd(), setup_error, program_exit);
+  } else {
+    // Init reported the sandbox empty and is now only tearing down its namespaces.
+    outcome.duration = std::chrono::steady_clock::now() - options.start;
+    sandbox.detach();
+  }
+  if (program_exit) outcome.usage = usage_from(*program_exit);
   for (OutputStream* s : streams) SBX_RETURN_IF_ERROR(s->drain());
 
   if (setup_error) {
@@ -123,7 +148,7 @@ Result<Outcome> supervise(launch::Sandbox& sandbox, const ForwardedSignals& sign
     return outcome;
   }
   // Without a report, init was killed from outside (timeout, output limit, OOM killer).
-  apply_wait_status(program_status ? *program_status : init_status, outcome);
+  apply_wait_status(program_exit ? program_exit->status : init_status, outcome);
   return outcome;
 }
 

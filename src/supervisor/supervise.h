@@ -1,4 +1,4 @@
-// Watches a started sandbox until its init exits: forwards signals, pumps the program's output,
+// Watches a started sandbox until it is empty (init reports) or its init exits: forwards signals, pumps the program's output,
 // enforces the wall-clock timeout and output limits, collects the child's reports, and turns
 // all of it into one Outcome.
 #pragma once
@@ -23,6 +23,10 @@ struct SuperviseOptions {
   std::optional<std::chrono::nanoseconds> timeout;
   std::chrono::nanoseconds kill_after = std::chrono::seconds(5);
   bool kill_on_output_limit = false;
+  // Wait for the sandbox's init to exit even after it reported the sandbox empty: needed when
+  // something must see the namespaces gone (a run cgroup to read and remove). Otherwise the
+  // run ends at the report and init's teardown overlaps whatever the caller does next.
+  bool wait_for_teardown = false;
 };
 
 struct Outcome {
@@ -41,7 +45,9 @@ struct Outcome {
   bool oom_killed = false;  // the run cgroup's OOM killer ended it (filled in by the caller)
 
   std::chrono::nanoseconds duration{};
-  rusage usage{};  // of everything that ran in the sandbox (RUSAGE_CHILDREN after reaping)
+  // CPU time and peak RSS of everything that ran in the sandbox (init's report, or
+  // RUSAGE_CHILDREN after reaping init when it never reported).
+  rusage usage{};
 };
 
 // `streams` are pumped while the sandbox runs and drained after; they may be empty when the

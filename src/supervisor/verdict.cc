@@ -5,45 +5,10 @@
 #include <array>
 #include <cstdio>
 
+#include "base/utf8.h"
+
 namespace sbx::supervisor {
 namespace {
-
-bool valid_utf8(const std::string& s) {
-  size_t i = 0;
-  while (i < s.size()) {
-    const auto c = static_cast<unsigned char>(s[i]);
-    size_t len;
-    uint32_t cp;
-    if (c < 0x80) {
-      ++i;
-      continue;
-    } else if ((c & 0xe0) == 0xc0) {
-      len = 2;
-      cp = c & 0x1f;
-    } else if ((c & 0xf0) == 0xe0) {
-      len = 3;
-      cp = c & 0x0f;
-    } else if ((c & 0xf8) == 0xf0) {
-      len = 4;
-      cp = c & 0x07;
-    } else {
-      return false;
-    }
-    if (i + len > s.size()) return false;
-    for (size_t k = 1; k < len; ++k) {
-      const auto cc = static_cast<unsigned char>(s[i + k]);
-      if ((cc & 0xc0) != 0x80) return false;
-      cp = (cp << 6) | (cc & 0x3f);
-    }
-    // Overlong forms, surrogates and values past U+10FFFF are not UTF-8.
-    if ((len == 2 && cp < 0x80) || (len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000) || cp > 0x10ffff ||
-        (cp >= 0xd800 && cp <= 0xdfff)) {
-      return false;
-    }
-    i += len;
-  }
-  return true;
-}
 
 std::string base64(const std::string& in) {
   static constexpr char kAlphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
@@ -98,7 +63,7 @@ const char* run_status_name(RunStatus status) {
 }
 
 nlohmann::ordered_json encode_output(const std::string& bytes) {
-  if (valid_utf8(bytes)) return {{"text", bytes}};
+  if (is_valid_utf8(bytes)) return {{"text", bytes}};
   return {{"base64", base64(bytes)}};
 }
 
@@ -107,6 +72,7 @@ nlohmann::ordered_json verdict_json(const Verdict& v) {
   j["version"] = kVerdictVersion;
   j["id"] = v.id;
   j["argv"] = v.argv;
+  j["policy"] = {{"name", v.policy_name}, {"sha256", v.policy_sha256}};
   j["status"] = run_status_name(v.status);
   j["exit_code"] = optional_json(v.exit_code);
   j["signal"] = optional_json(v.signal);

@@ -23,6 +23,10 @@ const char* run_status_name(RunStatus status);
 struct Verdict {
   std::string id;  // random, for correlating logs
   std::vector<std::string> argv;  // redacted
+  // Which policy governed the run: its name and the sha256 of its canonical form
+  // (`sbx policy show NAME [FLAGS] --json` prints exactly the hashed text).
+  std::string policy_name;
+  std::string policy_sha256;
   RunStatus status = RunStatus::kExited;
   std::optional<int> exit_code;
   std::optional<int> signal;

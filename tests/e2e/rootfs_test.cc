@@ -18,6 +18,8 @@
 #include <iterator>
 #include <thread>
 
+#include <nlohmann/json.hpp>
+
 #include "host.h"
 #include "rootfs/manifest.h"
 #include "rootfs/store.h"
@@ -274,11 +276,32 @@ TEST_F(RootfsTrees, BashTreeRunsAProgram) {
 
 TEST_F(RootfsTrees, PythonByLanguageName) {
   auto r = run_sbx({"-v", "exec", "--no-workspace", "python", "-c",
-                    "import numpy, pandas, matplotlib, requests; print(numpy.__version__)"},
+                    "import os, numpy, pandas, matplotlib, requests; print(numpy.__version__); "
+                    "print(os.environ.get('PYTHONDONTWRITEBYTECODE'))"},
                    with_store());
   EXPECT_EQ(r.exit_code, 0) << r;
-  EXPECT_THAT(r.out, MatchesRegex("[0-9]+\\.[0-9]+\\.[0-9]+\n"));
+  EXPECT_THAT(r.out, MatchesRegex("[0-9]+\\.[0-9]+\\.[0-9]+\n1\n"));
   EXPECT_THAT(r.err, HasSubstr("rootfs: tree \"python\""));
+  // The recipe's policy governs the run (python.yaml sets PYTHONDONTWRITEBYTECODE).
+  EXPECT_THAT(r.err, HasSubstr("policy python (sha256 "));
+}
+
+TEST_F(RootfsTrees, PolicyFlagKeepsTheTreeAndReplacesItsPolicy) {
+  auto r = run_sbx({"-v", "exec", "--policy", "strict", "--no-workspace", "python3", "-c",
+                    "import os; print(os.environ.get('PYTHONDONTWRITEBYTECODE'))"},
+                   with_store());
+  EXPECT_EQ(r.exit_code, 0) << r;
+  EXPECT_EQ(r.out, "None\n");
+  EXPECT_THAT(r.err, HasSubstr("rootfs: tree \"python\""));
+  EXPECT_THAT(r.err, HasSubstr("policy strict (sha256 "));
+}
+
+TEST_F(RootfsTrees, VerdictRecordsTheTreesPolicy) {
+  auto r = run_sbx({"exec", "--json", "--no-workspace", "python3", "-c", "print(1)"}, with_store());
+  EXPECT_EQ(r.exit_code, 0) << r;
+  const auto verdict = nlohmann::json::parse(r.out, nullptr, /*allow_exceptions=*/false);
+  ASSERT_TRUE(verdict.is_object()) << r.out;
+  EXPECT_EQ(verdict["policy"]["name"], "python") << r.out;
 }
 
 TEST_F(RootfsTrees, ExplicitHostOverridesTheLanguageTree) {

@@ -69,22 +69,20 @@ TEST(TimeoutTest, SelfDaemonizingAndStoppedProcessesDoNotOutliveIt) {
   ASSERT_NE(mkdtemp(dir_template), nullptr);
   const std::string dir = dir_template;
   chmod(dir.c_str(), 0777);
+  // A sleep length no other process on the host uses, so pgrep finds only this run's.
+  const std::string sleep_arg = "60." + std::to_string(getpid());
   const RunResult r = run_exec({"--timeout", "0.5", "--kill-after", "0.3", "-v", dir + ":/out", "--", "sh", "-c",
-                         "setsid sh -c 'trap \"\" TERM HUP; echo $$ > /out/daemon; exec sleep 60' & "
-                         "sh -c 'echo $$ > /out/stopped; kill -STOP $$' & "
-                         "trap '' TERM; sleep 60"});
-  EXPECT_EQ(r.status(), 124);
-  // The pids are the sandbox's; what matters is that no sleep started by the run survives.
-  const RunResult ps = run_exec({"--", "true"});
-  EXPECT_EQ(ps.status(), 0);
+                               "setsid sh -c 'trap \"\" TERM HUP; echo $$ > /out/daemon; exec sleep " + sleep_arg +
+                                   "' & sh -c 'echo $$ > /out/stopped; kill -STOP $$' & trap '' TERM; sleep " +
+                                   sleep_arg});
+  EXPECT_EQ(r.status(), 124) << r;
   std::ifstream daemon(dir + "/daemon");
   std::string line;
   EXPECT_TRUE(std::getline(daemon, line)) << "the daemon never started";
-  // Any host process still running "sleep 60" from this run would be a leak.
-  FILE* p = popen("pgrep -f '^sleep 60$' | wc -l", "r");
+  FILE* p = popen(("pgrep -f '^sleep " + sleep_arg + "$' | wc -l").c_str(), "r");
   ASSERT_NE(p, nullptr);
   char count[16] = {};
-  fgets(count, sizeof(count), p);
+  EXPECT_NE(fgets(count, sizeof(count), p), nullptr);
   pclose(p);
   EXPECT_EQ(std::atoi(count), 0) << "a process of the timed-out run survived";
   std::system(("rm -rf " + dir).c_str());
@@ -249,6 +247,61 @@ TEST(VerdictSchemaTest, TheSchemaRejectsAWrongVerdict) {
   v["status"] = "finished";
   v.erase("layers");
   EXPECT_NE(schema_errors(v.dump()), "");
+}
+
+}  // namespace
+
+namespace {
+
+TEST(SecretTest, CommonEncodingsAreCaughtThroughTheWholePipeline) {
+  const std::vector<std::string> env = {"API_TOKEN=p@ss w0rd/secret+value"};
+  // base64 at the three alignments (0, 1 and 2 bytes before the secret), hex both cases,
+  // percent-encoding; each printed on its own line.
+  const RunResult r = run_exec(
+      {"--secret", "API_TOKEN", "--", "python3", "-c",
+       "import base64,os,urllib.parse\n"
+       "s=os.environ['API_TOKEN'].encode()\n"
+       "for pre in (b'', b'x', b'xy'):\n"
+       "  print(base64.b64encode(pre+s+b'tail').decode())\n"
+       "  print(base64.urlsafe_b64encode(pre+s+b'tail').decode())\n"
+       "print(s.hex()); print(s.hex().upper())\n"
+       "print(urllib.parse.quote(s.decode(), safe=''))\n"},
+      env);
+  EXPECT_EQ(r.status(), 0) << r;
+  EXPECT_EQ(r.out.find("cEBzcyB3MHJk"), std::string::npos) << r.out;  // base64 of the start
+  EXPECT_EQ(r.out.find("7040737320773072642f736563726574"), std::string::npos) << r.out;
+  EXPECT_EQ(r.out.find("p%40ss%20w0rd"), std::string::npos) << r.out;
+  size_t markers = 0;
+  for (size_t at = r.out.find("[REDACTED:API_TOKEN]"); at != std::string::npos;
+       at = r.out.find("[REDACTED:API_TOKEN]", at + 1)) {
+    ++markers;
+  }
+  EXPECT_EQ(markers, 9u) << r.out;
+}
+
+TEST(SecretTest, FiveHundredSecretsAtOnce) {
+  char path_template[] = "/tmp/sbx-secrets-XXXXXX";
+  const int fd = mkstemp(path_template);
+  ASSERT_GE(fd, 0);
+  std::string file;
+  std::string printed;
+  for (int i = 0; i < 500; ++i) {
+    const std::string value = "secret-value-" + std::to_string(i * 7919) + "-end";
+    file += "S" + std::to_string(i) + "=" + value + "\n";
+    if (i % 50 == 0) printed += value + " ";
+  }
+  ASSERT_EQ(write(fd, file.data(), file.size()), static_cast<ssize_t>(file.size()));
+  close(fd);
+  chmod(path_template, 0644);
+  const RunResult r = run_exec({"--secret-file", path_template, "--json", "--", "echo", printed});
+  unlink(path_template);
+  const auto v = verdict(r);
+  const std::string out = v["stdout"]["text"];
+  EXPECT_EQ(out.find("secret-value-"), std::string::npos) << out;
+  EXPECT_EQ(v["redactions"]["S0"], 1);
+  EXPECT_EQ(v["redactions"]["S450"], 1);
+  EXPECT_EQ(v["redactions"]["S1"], 0);
+  EXPECT_EQ(v["redactions"].size(), 500u);
 }
 
 }  // namespace

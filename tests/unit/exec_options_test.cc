@@ -189,11 +189,12 @@ TEST_F(ExecOptions, EnvSetsCopiesAndOverrides) {
   EXPECT_EQ(env.at("HOME"), "/work");
   EXPECT_EQ(env.at("PATH"), "/opt/bin");
   EXPECT_EQ(env.at("USER"), "sandbox");
-  // Defaults first, then user variables in the order first given.
+  // The policy's variables first, then user variables in the order first given. USER and
+  // LOGNAME follow the final user name, so they are filled in last, when nothing set them.
   std::vector<std::string> names;
   for (const auto& var : p.env) names.push_back(var.name);
-  EXPECT_THAT(names, ElementsAre("PATH", "HOME", "USER", "LOGNAME", "LANG", "A", "B", "C", "FROM_CALLER",
-                                 "EMPTY_IN_CALLER"));
+  EXPECT_THAT(names, ElementsAre("PATH", "HOME", "LANG", "A", "B", "C", "FROM_CALLER", "EMPTY_IN_CALLER", "USER",
+                                 "LOGNAME"));
 }
 
 TEST_F(ExecOptions, EnvNamesAreValidated) {

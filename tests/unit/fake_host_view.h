@@ -32,6 +32,10 @@ class FakeHostView final : public rootfs::HostView {
     add(path, rootfs::FileKind::kOther);
     return *this;
   }
+  FakeHostView& mode(const std::string& path, uint32_t permissions) {
+    modes_[path] = permissions;
+    return *this;
+  }
 
   // A merged-/usr Debian host with the usual /etc, plus things the sandbox must never see.
   static FakeHostView debian() {
@@ -54,12 +58,23 @@ class FakeHostView final : public rootfs::HostView {
     h.file("/etc/os-release", "ID=debian\n");
     h.file("/etc/magic", std::string(200 * 1024, 'm'));  // above the copy limit: bound instead
     h.other("/etc/initctl");                            // a fifo: never mirrored
+    // Kernel files as a common kernel shows them; sched_debug and latency_stats are absent.
+    h.dir("/proc");
+    h.file("/proc/kcore", "").mode("/proc/kcore", 0400);
+    h.file("/proc/keys", "").mode("/proc/keys", 0444);
+    h.file("/proc/timer_list", "").mode("/proc/timer_list", 0444);
+    h.file("/proc/sysrq-trigger", "").mode("/proc/sysrq-trigger", 0200);
     return h;
   }
 
   std::optional<rootfs::FileKind> kind(const std::string& path) const override {
     auto it = kinds_.find(path);
     if (it == kinds_.end()) return std::nullopt;
+    return it->second;
+  }
+  std::optional<uint32_t> permissions(const std::string& path) const override {
+    auto it = modes_.find(path);
+    if (it == modes_.end()) return std::nullopt;
     return it->second;
   }
   std::optional<std::string> read_link(const std::string& path) const override {
@@ -93,6 +108,7 @@ class FakeHostView final : public rootfs::HostView {
   std::map<std::string, rootfs::FileKind> kinds_;
   std::map<std::string, std::string> contents_;
   std::map<std::string, std::string> links_;
+  std::map<std::string, uint32_t> modes_;
   mutable std::vector<std::string> reads_;
 };
 

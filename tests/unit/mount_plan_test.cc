@@ -132,19 +132,17 @@ TEST_F(MountPlanTest, IsDeterministic) {
 TEST_F(MountPlanTest, TopLevelOrder) {
   const MountPlan m = plan(base_policy());
   const size_t usr = index_of(m, MountOpKind::kBind, "/usr");
-  const size_t etc = index_of(m, MountOpKind::kTmpfs, "/etc");
-  const size_t etc_ro = index_of(m, MountOpKind::kMakeReadOnly, "/etc");
+  const size_t passwd = index_of(m, MountOpKind::kWriteFile, "/etc/passwd");
   const size_t proc = index_of(m, MountOpKind::kProc, "/proc");
-  const size_t dev = index_of(m, MountOpKind::kTmpfs, "/dev");
-  const size_t dev_ro = index_of(m, MountOpKind::kMakeReadOnly, "/dev");
+  const size_t dev_null = index_of(m, MountOpKind::kBind, "/dev/null");
+  const size_t shm = index_of(m, MountOpKind::kTmpfs, "/dev/shm");
   const size_t tmp = index_of(m, MountOpKind::kTmpfs, "/tmp");
   const size_t workspace = index_of(m, MountOpKind::kBind, "/workspace");
-  EXPECT_LT(usr, etc);
-  EXPECT_LT(etc, etc_ro);
-  EXPECT_LT(etc_ro, proc);
-  EXPECT_LT(proc, dev);
-  EXPECT_LT(dev, dev_ro);
-  EXPECT_LT(dev_ro, tmp);
+  EXPECT_LT(usr, passwd);
+  EXPECT_LT(passwd, proc);
+  EXPECT_LT(proc, dev_null);
+  EXPECT_LT(dev_null, shm);
+  EXPECT_LT(shm, tmp);
   EXPECT_LT(tmp, workspace);
   EXPECT_EQ(usr, 0u) << describe(m);
 }
@@ -190,24 +188,23 @@ TEST_F(MountPlanTest, NonMergedUsrHostBindsEachDirectory) {
   for (const auto& s : r->steps) EXPECT_NE(s.target, "/lib64") << "not a directory, file or symlink";
 }
 
-TEST_F(MountPlanTest, GeneratedEtcIsWrittenInsideAReadOnlyTmpfs) {
+TEST_F(MountPlanTest, GeneratedEtcIsWrittenInTheRootTmpfsBeforeItIsMadeReadOnly) {
   const MountPlan m = plan(base_policy());
-  const size_t etc = index_of(m, MountOpKind::kTmpfs, "/etc");
-  const size_t etc_ro = index_of(m, MountOpKind::kMakeReadOnly, "/etc");
-  EXPECT_FALSE(m.steps[etc].read_only) << "written first, then made read-only";
+  // No tmpfs of its own: the files go into the root tmpfs, which the last step makes read-only.
+  EXPECT_FALSE(has_step(m, MountOpKind::kTmpfs, "/etc"));
+  EXPECT_FALSE(has_step(m, MountOpKind::kMakeReadOnly, "/etc"));
+  const size_t root_ro = index_of(m, MountOpKind::kMakeReadOnly, "/");
   for (const char* name : {"passwd", "group", "hosts", "hostname", "resolv.conf", "nsswitch.conf"}) {
     const std::string target = std::string("/etc/") + name;
     const size_t i = index_of(m, MountOpKind::kWriteFile, target);
-    EXPECT_GT(i, etc) << target;
-    EXPECT_LT(i, etc_ro) << target;
+    EXPECT_LT(i, root_ro) << target;
     EXPECT_EQ(m.steps[i].mode, 0644u) << target;
     EXPECT_FALSE(m.steps[i].target_is_dir);
   }
-  // Every /etc entry is planned between the tmpfs and the read-only remount.
   for (size_t i = 0; i < m.steps.size(); ++i) {
-    if (path_is_within(m.steps[i].target, "/etc") && m.steps[i].target != "/etc") {
-      EXPECT_GT(i, etc) << m.steps[i].target;
-      EXPECT_LT(i, etc_ro) << m.steps[i].target;
+    if (path_is_within(m.steps[i].target, "/etc")) {
+      EXPECT_NE(m.steps[i].kind, MountOpKind::kTmpfs) << m.steps[i].target;
+      EXPECT_LT(i, root_ro) << m.steps[i].target;
     }
   }
   EXPECT_THAT(step(m, MountOpKind::kWriteFile, "/etc/passwd").data,
@@ -264,8 +261,12 @@ TEST_F(MountPlanTest, NoHostSecretsOrPrivateTrees) {
 TEST_F(MountPlanTest, ProcIsFreshWithMasksAfterIt) {
   const MountPlan m = plan(base_policy());
   const size_t proc = index_of(m, MountOpKind::kProc, "/proc");
-  for (const char* file : {"/proc/kcore", "/proc/keys", "/proc/timer_list", "/proc/sched_debug",
-                           "/proc/latency_stats", "/proc/sysrq-trigger"}) {
+  // Masked: what exists and others may read or write. Not: what only the host's root may use
+  // (kcore 0400, sysrq-trigger 0200) and what this kernel lacks.
+  for (const char* file : {"/proc/kcore", "/proc/sysrq-trigger", "/proc/sched_debug", "/proc/latency_stats"}) {
+    for (const auto& s : m.steps) EXPECT_FALSE(s.kind == MountOpKind::kMaskWithNull && s.target == file) << file;
+  }
+  for (const char* file : {"/proc/keys", "/proc/timer_list"}) {
     const size_t i = index_of(m, MountOpKind::kMaskWithNull, file);
     ASSERT_LT(i, m.steps.size());
     EXPECT_GT(i, proc) << file;
@@ -291,8 +292,9 @@ TEST_F(MountPlanTest, ProcIsFreshWithMasksAfterIt) {
 
 TEST_F(MountPlanTest, DevHasOnlyTheSafeDevicesAndIsReadOnly) {
   const MountPlan m = plan(base_policy());
-  const size_t dev = index_of(m, MountOpKind::kTmpfs, "/dev");
-  const size_t dev_ro = index_of(m, MountOpKind::kMakeReadOnly, "/dev");
+  // /dev is a directory of the root tmpfs, read-only with the root.
+  EXPECT_FALSE(has_step(m, MountOpKind::kTmpfs, "/dev"));
+  const size_t dev_ro = index_of(m, MountOpKind::kMakeReadOnly, "/");
   std::vector<std::string> devices;
   for (size_t i = 0; i < m.steps.size(); ++i) {
     const MountStep& s = m.steps[i];
@@ -301,14 +303,13 @@ TEST_F(MountPlanTest, DevHasOnlyTheSafeDevicesAndIsReadOnly) {
       EXPECT_EQ(s.kind, MountOpKind::kBind);
       EXPECT_EQ(s.source, s.target) << "the host's own node";
       EXPECT_FALSE(s.target_is_dir);
-      EXPECT_GT(i, dev);
       EXPECT_LT(i, dev_ro);
     }
   }
   EXPECT_THAT(devices, ElementsAre("/dev/null", "/dev/zero", "/dev/full", "/dev/random", "/dev/urandom",
                                    "/dev/tty"));
   const size_t pts = index_of(m, MountOpKind::kDevpts, "/dev/pts");
-  EXPECT_GT(pts, dev);
+  EXPECT_GT(pts, index_of(m, MountOpKind::kBind, "/dev/null"));
   EXPECT_LT(pts, dev_ro);
   EXPECT_EQ(step(m, MountOpKind::kSymlink, "/dev/ptmx").source, "pts/ptmx");
   EXPECT_EQ(step(m, MountOpKind::kSymlink, "/dev/fd").source, "/proc/self/fd");
@@ -545,7 +546,7 @@ TEST_F(PrebuiltTree, ManagedEntriesComeFromSbxNotTheTree) {
     }
   }
   index_of(m, MountOpKind::kProc, "/proc");
-  index_of(m, MountOpKind::kTmpfs, "/dev");
+  index_of(m, MountOpKind::kBind, "/dev/null");
   index_of(m, MountOpKind::kTmpfs, "/tmp");
   EXPECT_EQ(step(m, MountOpKind::kBind, "/workspace").source, "/home/alice/project");
 }

@@ -97,6 +97,7 @@ TEST(Mmdebstrap, ArgumentsCarryTheRecipe) {
   EXPECT_THAT(argv, Contains("--variant=minbase"));
   EXPECT_THAT(argv, Contains("--include=python3,python3-numpy"));
   EXPECT_THAT(argv, Contains("--format=tar"));
+  EXPECT_THAT(argv, Contains("--aptopt=APT::Install-Recommends \"false\""));
   EXPECT_THAT(argv, Contains("--dpkgopt=path-exclude=/usr/share/doc/*"));
   EXPECT_THAT(argv, Contains("--dpkgopt=path-include=/usr/share/doc/*/copyright"));
   // Paths packages may need while installing are trimmed afterwards, not filtered by dpkg.

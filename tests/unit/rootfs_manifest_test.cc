@@ -25,6 +25,7 @@ Manifest sample() {
   m.suite = "bookworm";
   m.sources = {"deb http://deb.debian.org/debian bookworm main"};
   m.sbx_version = "0.1.0";
+  m.builder_revision = 7;
   m.content_hash = "sha256:" + std::string(64, 'b');
   return m;
 }
@@ -42,6 +43,18 @@ TEST(Manifest, RoundTrips) {
   EXPECT_EQ(back->size_bytes, m.size_bytes);
   EXPECT_DOUBLE_EQ(back->build_seconds, m.build_seconds);
   EXPECT_EQ(back->content_hash, m.content_hash);
+  EXPECT_EQ(back->builder_revision, 7);
+}
+
+// Trees from before the field existed read as revision 1, so --if-changed rebuilds them.
+TEST(Manifest, MissingBuilderRevisionIsTheFirst) {
+  std::string text = manifest_to_json(sample());
+  const auto at = text.find("  \"builder_revision\": 7,\n");
+  ASSERT_NE(at, std::string::npos) << text;
+  text.erase(at, std::string("  \"builder_revision\": 7,\n").size());
+  auto r = manifest_from_json(text);
+  ASSERT_TRUE(r.has_value()) << r.error().message;
+  EXPECT_EQ(r->builder_revision, 1);
 }
 
 TEST(Manifest, RejectsBrokenInputNamingTheField) {

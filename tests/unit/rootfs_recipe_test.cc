@@ -151,6 +151,10 @@ TEST(Recipe, ShippedRecipesAreValid) {
     EXPECT_TRUE(r.has_value()) << (r ? "" : r.error().message);
     if (r) {
       EXPECT_FALSE(r->commands.empty()) << name;
+      // Runs in the tree use this policy by name: it must ship beside the recipes.
+      struct stat st {};
+      EXPECT_EQ(::stat((std::string(SBX_SOURCE_DIR) + "/policies/" + r->policy + ".yaml").c_str(), &st), 0)
+          << name << ".yaml names the policy \"" << r->policy << "\", which policies/ lacks";
     }
   }
 }

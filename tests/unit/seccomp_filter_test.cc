@@ -22,6 +22,7 @@
 #include <string>
 
 #include "seccomp/filter.h"
+#include "seccomp/precompiled.h"
 #include "seccomp/rules.h"
 
 namespace sbx::seccomp {
@@ -422,6 +423,98 @@ TEST_F(X86_64Filter, DenyActionsOtherThanErrno) {
   EXPECT_EQ(log_bpf.call(SYS_clone3), kEnosys);
   EXPECT_EQ(log_bpf.call(SYS_getpid), kAllow);
   EXPECT_EQ(logging.rule_count, killing.rule_count);
+}
+
+// A policy's changes to the default (FilterOptions beyond deny_action).
+CompiledFilter compile_custom(const FilterOptions& options) {
+  auto compiled = compile_filter(options);
+  EXPECT_TRUE(compiled.has_value()) << compiled.error().message;
+  return compiled.has_value() ? std::move(compiled).value() : CompiledFilter{};
+}
+
+TEST_F(X86_64Filter, PolicyDenyAndAllowLists) {
+  FilterOptions options;
+  options.extra_deny = {"chmod", "fchmodat"};
+  options.allow = {"ptrace", "syslog"};
+  const CompiledFilter compiled = compile_custom(options);
+  const BpfRunner bpf(compiled.program);
+  EXPECT_EQ(bpf.call(SYS_chmod), kEperm);
+  EXPECT_EQ(bpf.call(SYS_fchmodat), kEperm);
+  EXPECT_EQ(bpf.call(SYS_ptrace), kAllow);
+  EXPECT_EQ(bpf.call(SYS_syslog), kAllow);
+  EXPECT_EQ(bpf.call(SYS_mount), kEperm) << "the rest of the default list stays";
+  EXPECT_EQ(bpf.call(SYS_getpid), kAllow);
+  EXPECT_EQ(compiled.rule_count, compile_or_die().rule_count);  // two more, two fewer
+}
+
+TEST_F(X86_64Filter, DenyWinsOverAllow) {
+  FilterOptions options;
+  options.allow = {"ptrace"};
+  options.extra_deny = {"ptrace"};
+  const CompiledFilter compiled = compile_custom(options);
+  EXPECT_EQ(BpfRunner(compiled.program).call(SYS_ptrace), kEperm);
+}
+
+TEST(SeccompCompile, AllowingWhatIsNotDeniedIsAnError) {
+  FilterOptions options;
+  options.allow = {"read"};
+  auto compiled = compile_filter(options);
+  ASSERT_FALSE(compiled.has_value());
+  EXPECT_THAT(compiled.error().message, HasSubstr("read"));
+}
+
+TEST_F(X86_64Filter, DenyingARestrictedSyscallRefusesItWhole) {
+  FilterOptions options;
+  options.extra_deny = {"clone3", "personality", "socket"};
+  options.deny_action = DenyAction::kKill;
+  const CompiledFilter compiled = compile_custom(options);
+  const BpfRunner bpf(compiled.program);
+  EXPECT_EQ(bpf.call(SYS_clone3), kKillProcess) << "denied outright, not ENOSYS";
+  EXPECT_EQ(bpf.call(SYS_personality, {0}), kKillProcess);
+  EXPECT_EQ(bpf.call(SYS_socket, {AF_UNIX, SOCK_STREAM, 0}), kKillProcess);
+  EXPECT_EQ(bpf.call(SYS_socketpair, {AF_UNIX, SOCK_STREAM, 0}), kAllow);
+  EXPECT_EQ(bpf.call(SYS_clone, {SIGCHLD}), kAllow);
+}
+
+TEST_F(X86_64Filter, ExtraIoctlsAndSocketFamilies) {
+  FilterOptions options;
+  options.extra_ioctls = {TIOCSETD, TIOCSTI};  // TIOCSTI is already denied: no second rule
+  options.extra_socket_families = {AF_INET6, AF_NETLINK, AF_PACKET};
+  const CompiledFilter compiled = compile_custom(options);
+  const BpfRunner bpf(compiled.program);
+  const uint64_t high = uint64_t{1} << 32;
+  EXPECT_EQ(bpf.call(SYS_ioctl, {0, TIOCSETD}), kEperm);
+  EXPECT_EQ(bpf.call(SYS_ioctl, {0, TIOCSETD | high}), kEperm);
+  EXPECT_EQ(bpf.call(SYS_ioctl, {0, TIOCSTI}), kEperm);
+  EXPECT_EQ(bpf.call(SYS_ioctl, {0, TCGETS}), kAllow);
+  for (long nr : {SYS_socket, SYS_socketpair}) {
+    EXPECT_EQ(bpf.call(nr, {AF_INET6, SOCK_STREAM, 0}), kEperm);
+    EXPECT_EQ(bpf.call(nr, {AF_INET6 | high, SOCK_STREAM, 0}), kEperm);
+    EXPECT_EQ(bpf.call(nr, {AF_NETLINK, SOCK_RAW, NETLINK_ROUTE}), kEperm) << "AF_NETLINK refused whole";
+    EXPECT_EQ(bpf.call(nr, {AF_PACKET, SOCK_RAW, 0}), kEperm);
+    EXPECT_EQ(bpf.call(nr, {AF_INET, SOCK_STREAM, 0}), kAllow);
+    EXPECT_EQ(bpf.call(nr, {AF_UNIX, SOCK_STREAM, 0}), kAllow);
+  }
+  EXPECT_EQ(compiled.rule_count, compile_or_die().rule_count + 1 + 2 * 2 - 2)
+      << "one ioctl rule, two families on two syscalls, no netlink-protocol rules";
+}
+
+TEST(SeccompCompile, OnlyTheDefaultRulesArePrecompiled) {
+  FilterOptions options;
+  options.deny_action = DenyAction::kLog;
+  EXPECT_TRUE(options.is_default());
+  options.extra_socket_families = {AF_INET};
+  EXPECT_FALSE(options.is_default());
+  EXPECT_FALSE(precompiled_default_filter(options).has_value());
+}
+
+TEST(SeccompNames, KnownSyscallNames) {
+  EXPECT_TRUE(syscall_name_known("read"));
+  EXPECT_TRUE(syscall_name_known("open_tree_attr"));  // newer than libseccomp 2.5.4's tables
+  EXPECT_TRUE(syscall_name_known("socketcall"));      // not on x86_64, but on i386
+  EXPECT_FALSE(syscall_name_known("nosuchcall"));
+  EXPECT_FALSE(syscall_name_known(""));
+  EXPECT_FALSE(syscall_name_known("READ"));
 }
 
 }  // namespace

@@ -64,6 +64,8 @@ TEST(VerdictJsonTest, HasEveryDocumentedFieldInOrder) {
   Verdict v;
   v.id = new_run_id();
   v.argv = {"python3", "x.py"};
+  v.policy_name = "python";
+  v.policy_sha256 = std::string(64, 'a');
   v.status = RunStatus::kTimeout;
   v.timed_out = true;
   v.exit_code = std::nullopt;
@@ -77,12 +79,13 @@ TEST(VerdictJsonTest, HasEveryDocumentedFieldInOrder) {
   const auto j = verdict_json(v);
   std::vector<std::string> keys;
   for (const auto& [k, _] : j.items()) keys.push_back(k);
-  const std::vector<std::string> expected = {"version", "id", "argv", "status", "exit_code", "signal",
+  const std::vector<std::string> expected = {"version", "id", "argv", "policy", "status", "exit_code", "signal",
                                              "timed_out", "oom_killed", "duration_ms", "cpu_user_ms",
                                              "cpu_system_ms", "peak_memory_bytes", "pids_peak", "stdout", "stderr",
                                              "redactions", "layers", "error"};
   EXPECT_EQ(keys, expected);
   EXPECT_EQ(j["version"], kVerdictVersion);
+  EXPECT_EQ(j["policy"], nlohmann::ordered_json({{"name", "python"}, {"sha256", std::string(64, 'a')}}));
   EXPECT_EQ(j["status"], "timeout");
   EXPECT_TRUE(j["exit_code"].is_null());
   EXPECT_EQ(j["signal"], 15);

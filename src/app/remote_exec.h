@@ -1,0 +1,19 @@
+// `sbx exec --remote SOCKET ...`: the same run, done by an `sbx serve` service. Output streams
+// back as it is produced and the exit status is the one `sbx exec` would have given.
+#pragma once
+
+#include "app/app.h"
+#include "base/result.h"
+#include "cli/exec_options.h"
+#include "rpc/jsonrpc.h"
+
+namespace sbx::app {
+
+int run_remote_exec(const cli::ExecRequest& request, const GlobalOptions& global);
+
+// The run request's params for a parsed `sbx exec` command line. Refuses what a service
+// cannot do for a remote caller (host paths: -v, --cgroup-parent; --redact, whose value would
+// end up on the service's command lines). Pure.
+Result<rpc::Json> remote_run_params(const cli::ExecRequest& request);
+
+}  // namespace sbx::app

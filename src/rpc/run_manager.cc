@@ -1,0 +1,142 @@
+#include "rpc/run_manager.h"
+
+#include <signal.h>
+
+#include <algorithm>
+
+#include "rpc/jsonrpc.h"
+
+namespace sbx::rpc {
+
+RunManager::RunManager(EventLoop& loop, RunSettings settings, Admission admission)
+    : loop_(loop), settings_(std::move(settings)), admission_(admission) {
+  loop_.before_poll([this] {
+    for (auto& [ticket, entry] : jobs_) {
+      if (entry.started) entry.job->update_backpressure();
+    }
+  });
+}
+
+RunManager::~RunManager() {
+  // Each job's destructor kills and reaps its worker and removes its directory.
+  jobs_.clear();
+}
+
+size_t RunManager::in_flight_for(const std::string& caller) const {
+  const auto it = per_caller_.find(caller);
+  return it == per_caller_.end() ? 0 : it->second;
+}
+
+Result<RunManager::Ticket> RunManager::submit(RunRequest request, const std::string& caller, size_t caller_max,
+                                              RunCallbacks callbacks) {
+  if (!accepting_) return make_error(refusal_);
+  if (in_flight_for(caller) >= caller_max) {
+    return make_error("busy: this caller already has " + std::to_string(caller_max) +
+                      " runs in flight, the most it may have; retry when one ends");
+  }
+  const bool run_now = running_ < admission_.max_running;
+  if (!run_now && queue_.size() >= admission_.max_queued) {
+    return make_error("busy: " + std::to_string(running_) + " runs are running and " + std::to_string(queue_.size()) +
+                      " waiting, the most this service takes; retry later");
+  }
+  const Ticket ticket = next_ticket_++;
+  auto user_on_end = std::move(callbacks.on_end);
+  callbacks.on_end = [this, ticket, user_on_end = std::move(user_on_end)](RunEnd end) mutable {
+    on_end(ticket, std::move(end), std::move(user_on_end));
+  };
+  Entry entry;
+  entry.job = std::make_unique<RunJob>(loop_, settings_, std::move(request), std::move(callbacks));
+  entry.caller = caller;
+  RunJob* job = entry.job.get();
+  jobs_.emplace(ticket, std::move(entry));
+  ++per_caller_[caller];
+  if (run_now) {
+    jobs_[ticket].started = true;
+    ++running_;
+    job->start();
+  } else {
+    queue_.push_back(ticket);
+  }
+  return ticket;
+}
+
+void RunManager::on_end(Ticket ticket, RunEnd end, std::function<void(RunEnd)> user_on_end) {
+  const auto it = jobs_.find(ticket);
+  if (it != jobs_.end()) {
+    if (it->second.started) --running_;
+    if (--per_caller_[it->second.caller] == 0) per_caller_.erase(it->second.caller);
+    std::erase(queue_, ticket);
+    // Destroying the job kills nothing now (the worker was reaped) and removes its directory.
+    jobs_.erase(it);
+  }
+  if (user_on_end) user_on_end(std::move(end));
+  start_next();
+}
+
+void RunManager::start_next() {
+  while (accepting_ && running_ < admission_.max_running && !queue_.empty()) {
+    const Ticket ticket = queue_.front();
+    queue_.pop_front();
+    auto it = jobs_.find(ticket);
+    if (it == jobs_.end()) continue;
+    it->second.started = true;
+    ++running_;
+    it->second.job->start();
+  }
+}
+
+bool RunManager::cancel(Ticket ticket, int sig, std::chrono::milliseconds grace, int error_code,
+                        const std::string& reason) {
+  auto it = jobs_.find(ticket);
+  if (it == jobs_.end() || it->second.job->finished()) return false;
+  if (!it->second.started) {
+    // Never started: nothing to kill. End it through the same path as any other end.
+    std::erase(queue_, ticket);
+    it->second.started = true;
+    ++running_;  // balanced by on_end
+    RunEnd end;
+    end.error_code = error_code;
+    end.error_message = reason;
+    it->second.job->abandon(std::move(end));
+    return true;
+  }
+  it->second.job->cancel(sig, grace, error_code, reason);
+  return true;
+}
+
+bool RunManager::signal(Ticket ticket, int sig) {
+  auto it = jobs_.find(ticket);
+  if (it == jobs_.end() || !it->second.started || it->second.job->finished()) return false;
+  return it->second.job->signal(sig);
+}
+
+void RunManager::stop_accepting(const std::string& reason) {
+  accepting_ = false;
+  refusal_ = "busy: " + reason;
+  const auto waiting = queue_;
+  for (const Ticket ticket : waiting) cancel(ticket, SIGTERM, std::chrono::milliseconds(0), kBusy, reason);
+}
+
+void RunManager::kill_running(const std::string& reason) {
+  for (auto& [ticket, entry] : jobs_) {
+    if (entry.started) entry.job->cancel(SIGKILL, std::chrono::milliseconds(0), kCancelled, reason);
+  }
+}
+
+}  // namespace sbx::rpc
+
+namespace sbx::rpc {
+
+void RunManager::cancel_disconnected(const std::map<std::string, Ticket>& runs) {
+  for (const auto& [key, ticket] : runs) {
+    cancel(ticket, SIGTERM, std::chrono::milliseconds(1000), kCancelled, "the client disconnected");
+  }
+}
+
+void RunManager::cancel_all(int sig, std::chrono::milliseconds grace, int error_code, const std::string& reason) {
+  std::vector<Ticket> tickets;
+  for (const auto& [ticket, entry] : jobs_) tickets.push_back(ticket);
+  for (const Ticket ticket : tickets) cancel(ticket, sig, grace, error_code, reason);
+}
+
+}  // namespace sbx::rpc

@@ -1,0 +1,109 @@
+#include "rpc/worker_process.h"
+
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstring>
+
+#include "sys/raw_syscalls.h"
+
+namespace sbx::rpc {
+namespace {
+
+int pidfd_open(pid_t pid) { return static_cast<int>(::syscall(SYS_pidfd_open, pid, 0)); }
+
+// Between fork and execve: only async-signal-safe calls on data prepared before the fork.
+[[noreturn]] void exec_worker(pid_t parent, char* const* argv, char* const* envp, const WorkerStdio& stdio) noexcept {
+  if (::prctl(PR_SET_PDEATHSIG, SIGKILL) != 0 || ::getppid() != parent) ::_exit(125);
+  ::setpgid(0, 0);  // a terminal's ^C goes to the server, which decides what happens to runs
+  int stdin_fd = stdio.stdin_fd;
+  if (stdin_fd < 0) stdin_fd = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
+  // Move every source above the targets first, so no dup2 can clobber a source still needed.
+  const int sources[5] = {stdin_fd, stdio.stdout_fd, stdio.stderr_fd, stdio.fd3, stdio.fd4};
+  int moved[5];
+  for (int i = 0; i < 5; ++i) moved[i] = sources[i] < 0 ? -1 : ::fcntl(sources[i], F_DUPFD_CLOEXEC, 16);
+  for (int i = 0; i < 5; ++i) {
+    if (sources[i] < 0) {
+      ::close(i);  // never let an inherited descriptor (a listening socket) pose as 3 or 4
+    } else if (moved[i] < 0 || ::dup2(moved[i], i) < 0) {
+      ::_exit(125);
+    }
+  }
+  sys::close_range(5, ~0U, 0);
+  sigset_t none;
+  sigemptyset(&none);
+  ::sigprocmask(SIG_SETMASK, &none, nullptr);
+  ::signal(SIGPIPE, SIG_DFL);  // ignored in the server; an ignored disposition survives execve
+  if (::chdir("/") != 0) ::_exit(125);
+  ::execve(argv[0], argv, envp);
+  static constexpr char kMessage[] = "sbx: error: rpc: cannot start the worker (execve failed)\n";
+  (void)!::write(2, kMessage, sizeof(kMessage) - 1);
+  ::_exit(125);
+}
+
+std::vector<char*> pointers(const std::vector<std::string>& strings) {
+  std::vector<char*> out;
+  out.reserve(strings.size() + 1);
+  for (const auto& s : strings) out.push_back(const_cast<char*>(s.c_str()));
+  out.push_back(nullptr);
+  return out;
+}
+
+}  // namespace
+
+Result<WorkerProcess> WorkerProcess::spawn(const std::vector<std::string>& argv, const std::vector<std::string>& env,
+                                           const WorkerStdio& stdio) {
+  if (argv.empty()) return make_error("worker: empty command");
+  const auto argv_ptrs = pointers(argv);
+  const auto env_ptrs = pointers(env);
+  const pid_t parent = ::getpid();
+  const pid_t pid = ::fork();
+  if (pid < 0) return errno_error("fork the worker");
+  if (pid == 0) exec_worker(parent, argv_ptrs.data(), env_ptrs.data(), stdio);
+  // The child cannot have been reaped yet (only we wait for it), so the pid still names it.
+  UniqueFd pidfd(pidfd_open(pid));
+  if (!pidfd.valid()) {
+    auto error = errno_error("pidfd_open");
+    ::kill(pid, SIGKILL);
+    ::waitpid(pid, nullptr, 0);
+    return error;
+  }
+  return WorkerProcess(pid, std::move(pidfd));
+}
+
+WorkerProcess::WorkerProcess(WorkerProcess&& other) noexcept
+    : pid_(other.pid_), pidfd_(std::move(other.pidfd_)), reaped_(std::exchange(other.reaped_, true)) {}
+
+WorkerProcess::~WorkerProcess() {
+  if (reaped_ || !pidfd_.valid()) return;
+  sys::pidfd_send_signal(pidfd_.get(), SIGKILL);
+  siginfo_t info{};
+  while (::waitid(P_PIDFD, static_cast<id_t>(pidfd_.get()), &info, WEXITED) < 0 && errno == EINTR) {
+  }
+}
+
+void WorkerProcess::signal(int sig) noexcept {
+  if (!reaped_ && pidfd_.valid()) sys::pidfd_send_signal(pidfd_.get(), sig);
+}
+
+Result<int> WorkerProcess::reap() {
+  siginfo_t info{};
+  while (::waitid(P_PIDFD, static_cast<id_t>(pidfd_.get()), &info, WEXITED) < 0) {
+    if (errno != EINTR) return errno_error("waitid(worker)");
+  }
+  reaped_ = true;
+  if (info.si_code == CLD_EXITED) return W_EXITCODE(info.si_status, 0);
+  return info.si_status & 0x7f;  // a signal, as WTERMSIG would read it
+}
+
+int exit_status_of(int wait_status) {
+  if (WIFEXITED(wait_status)) return WEXITSTATUS(wait_status);
+  if (WIFSIGNALED(wait_status)) return 128 + WTERMSIG(wait_status);
+  return 125;
+}
+
+}  // namespace sbx::rpc
