@@ -68,6 +68,7 @@ int run_exec(std::span<const std::string> args, const GlobalOptions& global) {
   }
   if (request->verbosity > 0) setup_logging(global.verbosity + request->verbosity, global.quiet);
   spdlog::info("policy {} (sha256 {})", request->policy_name, request->policy_sha256);
+  spdlog::info("rootfs: {}", request->rootfs.note);
   if (!request->remote.empty()) return run_remote_exec(*request, global);
   // A copy: the cgroup fallback may add rlimits to it.
   policy::Policy policy = request->policy;

@@ -1,6 +1,7 @@
 #include "cli/exec_options.h"
 
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <fstream>
 #include <vector>
@@ -16,6 +17,7 @@
 #include "policy/serialize.h"
 #include "policy/validate.h"
 #include "rlimits/names.h"
+#include "rootfs/store.h"
 
 namespace sbx::cli {
 namespace {
@@ -127,7 +129,9 @@ std::vector<OptionSpec> exec_specs(ExecFlags& f, policy::Policy& p) {
          }
          return {};
        }},
-      {"rootfs", 0, true, "host|DIR", "root filesystem: the host's (default) or a prebuilt tree",
+      {"rootfs", 0, true, "host|NAME|DIR",
+       "root filesystem: the host's, a built tree (sbx rootfs list) or a directory; default: the tree "
+       "built for the command (python, node, ...), else the host's",
        [&f](std::string_view v) -> Status {
          f.rootfs = std::string(v);
          return {};
@@ -274,15 +278,23 @@ std::vector<OptionSpec> all_specs(ExecFlags& flags, RunFlags& run_flags, ExecReq
 // override, unless a service does the run.
 struct BaseFlags {
   std::optional<std::string> policy;
+  std::optional<std::string> rootfs;
   bool remote = false;
+  std::vector<std::string> command;  // the operands; empty when none were given
 };
 Result<BaseFlags> base_flags(std::span<const std::string> args) {
   ExecFlags flags;
   RunFlags run_flags;
   ExecRequest scratch;
   const auto specs = all_specs(flags, run_flags, scratch);
-  SBX_RETURN_IF_ERROR(parse_options(args, specs));
-  return BaseFlags{flags.policy, !flags.remote.empty()};
+  SBX_ASSIGN_OR_RETURN(const size_t first_operand, parse_options(args, specs));
+  std::vector<std::string> command(args.begin() + static_cast<std::ptrdiff_t>(std::min(first_operand, args.size())),
+                                   args.end());
+  return BaseFlags{flags.policy, flags.rootfs, !flags.remote.empty(), std::move(command)};
+}
+
+std::vector<std::string> tree_stores(const CallerContext& caller) {
+  return rootfs::lookup_store_dirs(::geteuid(), caller.getenv);
 }
 Result<std::optional<std::string>> policy_flag(std::span<const std::string> args) {
   SBX_ASSIGN_OR_RETURN(BaseFlags base, base_flags(args));
@@ -316,11 +328,13 @@ Result<size_t> apply_flags(std::span<const std::string> args, const CallerContex
   }
   if (flags.gid) p.gid = static_cast<gid_t>(*flags.gid);
 
-  if (flags.rootfs) {
-    if (*flags.rootfs == "host") {
-      p.rootfs = "host";
+  // parse_exec has chosen the root already when it ran locally (the root picks the base policy).
+  if (flags.rootfs && request.rootfs.note.empty()) {
+    if (!request.remote.empty() && is_tree_name(*flags.rootfs)) {
+      p.rootfs = *flags.rootfs;  // the service looks its trees up by name
     } else {
-      SBX_ASSIGN_OR_RETURN(p.rootfs, canonical_rootfs(*flags.rootfs, caller.cwd, "--rootfs"));
+      SBX_ASSIGN_OR_RETURN(request.rootfs, choose_rootfs(flags.rootfs, {}, tree_stores(caller), caller.cwd));
+      p.rootfs = request.rootfs.rootfs;
     }
   }
 
@@ -356,6 +370,15 @@ Result<policy::Policy> load_base_policy(const std::optional<std::string>& name_o
   return std::move(loaded->policy);
 }
 
+// --rootfs wins; then a root the --policy names itself; then a built tree that lists the command
+// (whose recipe's policy applies unless --policy named one); then the host's.
+Result<RootfsChoice> choose_root(const BaseFlags& base, const policy::Policy& policy, const CallerContext& caller) {
+  if (!base.rootfs && base.policy && policy.rootfs != "host") {
+    return RootfsChoice{policy.rootfs, "", "", "the rootfs of --policy " + *base.policy};
+  }
+  return choose_rootfs(base.rootfs, base.command, tree_stores(caller), caller.cwd);
+}
+
 }  // namespace
 
 Result<policy::Policy> apply_exec_flags(policy::Policy base, std::span<const std::string> args,
@@ -384,6 +407,11 @@ Result<ExecRequest> parse_exec(std::span<const std::string> args, const CallerCo
     request.policy = policy::default_policy();
   } else {
     SBX_ASSIGN_OR_RETURN(request.policy, load_base_policy(base.policy, caller));
+    SBX_ASSIGN_OR_RETURN(request.rootfs, choose_root(base, request.policy, caller));
+    if (!base.policy && !request.rootfs.policy.empty()) {
+      SBX_ASSIGN_OR_RETURN(request.policy, load_base_policy(request.rootfs.policy, caller));
+    }
+    request.policy.rootfs = request.rootfs.rootfs;
   }
   SBX_ASSIGN_OR_RETURN(const size_t first_operand, apply_flags(args, caller, request));
   if (first_operand >= args.size()) {

@@ -10,6 +10,7 @@
 #include <string_view>
 
 #include "base/result.h"
+#include "cli/rootfs_choice.h"
 #include "policy/policy.h"
 
 namespace sbx::cli {
@@ -36,6 +37,7 @@ struct ExecRequest {
   std::string policy_sha256;
   std::string remote;  // --remote SOCKET: an `sbx serve` service does the run
   std::string remote_policy;  // with --remote: the --policy NAME the service is to load
+  RootfsChoice rootfs;  // also in policy.rootfs; kept for the -v line and the tree's policy name
 };
 
 // --policy (if given) is loaded first; the other flags override it; then the policy is

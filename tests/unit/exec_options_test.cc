@@ -18,6 +18,7 @@
 namespace sbx::cli {
 namespace {
 
+using ::testing::AllOf;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 using ::testing::IsEmpty;
@@ -39,6 +40,8 @@ class ExecOptions : public ::testing::Test {
     std::filesystem::create_directories(dir_ + "/rootfs/usr");
     std::ofstream(dir_ + "/file.txt") << "x";
     std::filesystem::create_directory_symlink(dir_ + "/data", dir_ + "/link");
+    // An empty rootfs store of its own: trees built on this machine must not change the results.
+    env_["SBX_ROOTFS_STORE"] = dir_ + "/store";
     caller_.cwd = dir_;
     caller_.getenv = [this](std::string_view name) -> std::optional<std::string> {
       auto it = env_.find(std::string(name));
@@ -483,15 +486,18 @@ TEST_F(ExecOptions, Hostname) {
 
 TEST_F(ExecOptions, Rootfs) {
   EXPECT_EQ(policy_of({"--rootfs", "host", "sh"}).rootfs, "host");
-  EXPECT_EQ(policy_of({"--rootfs", "rootfs", "sh"}).rootfs, dir_ + "/rootfs") << "relative to the caller";
+  EXPECT_EQ(policy_of({"--rootfs", "./rootfs", "sh"}).rootfs, dir_ + "/rootfs") << "relative to the caller";
   EXPECT_EQ(policy_of({"--rootfs", dir_ + "/rootfs/", "sh"}).rootfs, dir_ + "/rootfs");
-  EXPECT_EQ(policy_of({"--rootfs", "link", "sh"}).rootfs, dir_ + "/data") << "canonical";
+  EXPECT_EQ(policy_of({"--rootfs", "./link", "sh"}).rootfs, dir_ + "/data") << "canonical";
 
-  EXPECT_EQ(error_of({"--rootfs", "file.txt", "sh"}), "--rootfs file.txt: not a directory");
-  EXPECT_EQ(error_of({"--rootfs", "missing", "sh"}), "--rootfs: host path missing: No such file or directory");
+  EXPECT_EQ(error_of({"--rootfs", "./file.txt", "sh"}), "--rootfs ./file.txt: not a directory");
+  EXPECT_EQ(error_of({"--rootfs", "./missing", "sh"}), "--rootfs: host path ./missing: No such file or directory");
+  // A bare name is a tree in the store; a same-named directory here gets a hint.
+  EXPECT_THAT(error_of({"--rootfs", "rootfs", "sh"}),
+              AllOf(StartsWith("--rootfs rootfs: no tree named \"rootfs\""), HasSubstr("--rootfs ./rootfs")));
   EXPECT_EQ(error_of({"--rootfs", "/", "sh"}), "--rootfs /: use --rootfs host for the host's system directories");
   EXPECT_THAT(error_of({"--rootfs", "/.//", "sh"}), HasSubstr("use --rootfs host"));
-  EXPECT_THAT(error_of({"--rootfs", "", "sh"}), StartsWith("--rootfs: host path is empty"));
+  EXPECT_THAT(error_of({"--rootfs", "", "sh"}), StartsWith("--rootfs: expected host, a tree name or a directory"));
 }
 
 // ---- Limits and enforcement -----------------------------------------------------------------
@@ -563,7 +569,7 @@ TEST_F(ExecOptions, HelpListsEveryFlag) {
   EXPECT_THAT(help, StartsWith("Usage: sbx exec [OPTIONS] [--] COMMAND [ARG...]"));
   for (const char* flag : {"-v, --volume HOST:GUEST[:ro|rw]", "--tmpfs PATH[:size=SIZE]", "-e, --env NAME[=VALUE]",
                            "--env-file FILE", "-w, --workdir DIR", "--hostname NAME", "--read-only", "--rw",
-                           "--no-workspace", "--uid N", "--gid N", "--network none|host", "--rootfs host|DIR",
+                           "--no-workspace", "--uid N", "--gid N", "--network none|host", "--rootfs host|NAME|DIR",
                            "--ulimit NAME=SOFT[:HARD]", "--landlock required|best-effort",
                            "--seccomp required|best-effort", "--verbose"}) {
     EXPECT_THAT(help, HasSubstr(flag));

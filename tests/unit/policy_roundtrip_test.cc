@@ -63,7 +63,7 @@ void expect_round_trip(const Policy& p) {
 
 TEST(ShippedPolicies, TheDocumentedOnesArePresent) {
   const auto names = shipped_names();
-  for (const char* name : {"default", "python", "node", "bash", "strict", "network"}) {
+  for (const char* name : {"default", "python", "node", "bash", "build", "go", "rust", "java", "r", "strict", "network"}) {
     EXPECT_NE(std::find(names.begin(), names.end(), name), names.end()) << name << ".yaml is missing";
   }
 }
