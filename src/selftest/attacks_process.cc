@@ -79,12 +79,29 @@ Report ptrace_own_child(const AttackContext&) {
   return attached ? escaped("ptrace works (attached to a child)") : blocked("PTRACE_ATTACH: " + errno_text(saved));
 }
 
-// Terminal input injection: stdin is a pseudo-terminal the runner made for these attacks.
+// Terminal input injection: stdin is a pseudo-terminal the runner made for these attacks. As in
+// bubblewrap's CVE-2017-5226, the attacker first makes it its controlling terminal, which lets
+// an unprivileged process push input (where dev.tty.legacy_tiocsti allows TIOCSTI at all).
 Report tty_ioctl(unsigned long request, const char* what) {
   if (::isatty(STDIN_FILENO) == 0) return blocked("stdin is not a terminal");
-  char c = '#';
-  if (::ioctl(STDIN_FILENO, request, &c) != 0) return blocked(std::string(what) + ": " + errno_text());
-  return escaped(std::string(what) + " injected input into the terminal");
+  // In a child: a process group leader cannot start a session.
+  int error = 0;
+  int pipe_fds[2];
+  if (::pipe(pipe_fds) != 0) return blocked("pipe: " + errno_text());
+  const int status = in_child([&] {
+    ::setsid();
+    ::ioctl(STDIN_FILENO, TIOCSCTTY, 0);
+    char c = '#';
+    const int r = ::ioctl(STDIN_FILENO, request, &c);
+    const int saved = errno;
+    (void)::write(pipe_fds[1], &saved, sizeof saved);
+    return r == 0 ? 0 : 1;
+  });
+  (void)::read(pipe_fds[0], &error, sizeof error);
+  ::close(pipe_fds[0]);
+  ::close(pipe_fds[1]);
+  if (status == 0) return escaped(std::string(what) + " injected input into the terminal");
+  return blocked(std::string(what) + ": " + (status > 128 ? "killed by signal " + std::to_string(status - 128) : errno_text(error)));
 }
 
 Report tiocsti(const AttackContext&) { return tty_ioctl(TIOCSTI, "TIOCSTI"); }
