@@ -20,6 +20,7 @@ constexpr const char* kUsage =
     "  mcp [OPTIONS]                         serve the Model Context Protocol on stdin/stdout\n"
     "  serve [OPTIONS]                       run the sandbox service on a unix socket\n"
     "  rootfs build|list|show|verify|rm      prebuilt language trees (sbx rootfs --help)\n"
+    "  selftest [--policy NAME]              try to escape: the escape suite on this host\n"
     "  help                                  show this help\n"
     "  version                               show the version\n"
     "\n"
@@ -68,6 +69,7 @@ int main(int argc, char** argv) {
   if (command == "mcp") return sbx::app::run_mcp(rest, global);
   if (command == "serve") return sbx::app::run_serve(rest, global);
   if (command == "rootfs") return sbx::app::run_rootfs(rest, global);
+  if (command == "selftest") return sbx::app::run_selftest(rest, global);
   if (command == "help") {
     std::fputs(kUsage, stdout);
     return 0;
@@ -76,7 +78,7 @@ int main(int argc, char** argv) {
     std::puts("sbx " SBX_VERSION);
     return 0;
   }
-  std::fprintf(stderr, "sbx: error: unknown command \"%s\" (commands: exec, policy, doctor, rpc, mcp, serve, rootfs, help, version)\n",
+  std::fprintf(stderr, "sbx: error: unknown command \"%s\" (commands: exec, policy, doctor, rpc, mcp, serve, rootfs, selftest, help, version)\n",
                command.c_str());
   return sbx::app::kExitUsage;
 }

@@ -22,6 +22,7 @@ int run_policy(std::span<const std::string> args, const GlobalOptions& global);
 int run_rpc(std::span<const std::string> args, const GlobalOptions& global);
 int run_mcp(std::span<const std::string> args, const GlobalOptions& global);
 int run_serve(std::span<const std::string> args, const GlobalOptions& global);
+int run_selftest(std::span<const std::string> args, const GlobalOptions& global);
 int run_rootfs(std::span<const std::string> args, const GlobalOptions& global);
 
 // Configures spdlog: stderr only, warnings by default, -v info, -vv debug, -q errors only.

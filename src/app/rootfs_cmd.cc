@@ -24,6 +24,7 @@ namespace sbx::app {
 namespace {
 
 constexpr int kExitVerifyFailed = 1;
+constexpr int kExitCannotVerify = 2;  // this user may not read the whole tree
 constexpr int kExitInterrupted = 130;
 
 constexpr const char* kUsage =
@@ -299,6 +300,19 @@ int cmd_verify(const std::vector<std::string>& operands, const RootfsFlags& flag
   auto listing = rootfs::list_tree(rootfs::tree_root(*store, *name));
   std::optional<rootfs::TreeDifference> difference;
   std::string problem;
+  if (!listing && listing.error().sys_errno == EACCES) {
+    // A tree root built has files only root may read (/etc/shadow, ...): this user cannot hash
+    // them, which says nothing about whether they changed.
+    const std::string why = listing.error().message + "; run sbx rootfs verify as the tree's owner (root)";
+    report["ok"] = nullptr;
+    report["problem"] = why;
+    if (flags.json) {
+      std::cout << report.dump(2) << "\n";
+    } else {
+      std::printf("%s: NOT VERIFIED: %s\n", name->c_str(), why.c_str());
+    }
+    return kExitCannotVerify;
+  }
   if (!listing) {
     problem = listing.error().message;
   } else {
