@@ -55,18 +55,8 @@ struct RootfsFlags {
 };
 
 std::vector<cli::OptionSpec> rootfs_specs(RootfsFlags& f) {
-  auto set = [](std::string& into) {
-    return [&into](std::string_view v) -> Status {
-      into = std::string(v);
-      return {};
-    };
-  };
-  auto flag = [](bool& into) {
-    return [&into](std::string_view) -> Status {
-      into = true;
-      return {};
-    };
-  };
+  const auto set = cli::store_value;
+  const auto flag = cli::set_flag;
   return {
       {"store", 0, true, "DIR", "the store to use (default: see sbx-rootfs(1))",
        [&f](std::string_view v) -> Status {

@@ -45,18 +45,8 @@ struct SelftestFlags {
 };
 
 std::vector<cli::OptionSpec> specs(SelftestFlags& f) {
-  auto set = [](std::string& into) {
-    return [&into](std::string_view v) -> Status {
-      into = std::string(v);
-      return {};
-    };
-  };
-  auto flag = [](bool& into) {
-    return [&into](std::string_view) -> Status {
-      into = true;
-      return {};
-    };
-  };
+  const auto set = cli::store_value;
+  const auto flag = cli::set_flag;
   return {
       {"policy", 0, true, "NAME|FILE", "the policy the sandboxes run under (default: sbx exec's default)",
        set(f.policy)},

@@ -22,6 +22,20 @@ struct OptionSpec {
   std::function<Status(std::string_view value)> apply;
 };
 
+// The two most common `apply`s: keep the value, or note that the flag was given.
+inline std::function<Status(std::string_view)> store_value(std::string& into) {
+  return [&into](std::string_view v) -> Status {
+    into = std::string(v);
+    return {};
+  };
+}
+inline std::function<Status(std::string_view)> set_flag(bool& into) {
+  return [&into](std::string_view) -> Status {
+    into = true;
+    return {};
+  };
+}
+
 // Parses options from args until the first operand (or "--", which is consumed). Returns the
 // index of the first operand. Errors name the option as the user typed it.
 Result<size_t> parse_options(std::span<const std::string> args, std::span<const OptionSpec> specs);

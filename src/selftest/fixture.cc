@@ -10,6 +10,7 @@
 #include <sys/eventfd.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -162,18 +163,26 @@ Status Fixture::spawn_canary_process() {
   const int r = ::posix_spawn(&canary_pid_, "/bin/sleep", nullptr, &attr, argv, environ);
   posix_spawnattr_destroy(&attr);
   if (r != 0) return Error{r, "selftest: spawn the canary process /bin/sleep"};
+  canary_pidfd_ = UniqueFd(static_cast<int>(::syscall(SYS_pidfd_open, canary_pid_, 0)));
+  if (canary_pidfd_.get() < 0) return errno_error("selftest: pidfd_open of the canary process");
   targets_.canary_pid = canary_pid_;
   return {};
 }
 
+void Fixture::reap_canary_process() {
+  if (canary_pid_ <= 0) return;
+  ::kill(canary_pid_, SIGKILL);
+  ::waitpid(canary_pid_, nullptr, 0);
+  canary_pid_ = -1;
+  canary_pidfd_ = UniqueFd();
+}
+
 bool Fixture::canary_process_alive() {
   if (canary_pid_ <= 0) return false;
-  int status = 0;
-  if (::waitpid(canary_pid_, &status, WNOHANG) == canary_pid_) {
-    canary_pid_ = -1;
-    return false;
-  }
-  return true;
+  pollfd exited{canary_pidfd_.get(), POLLIN, 0};
+  if (::poll(&exited, 1, 200) == 0) return true;
+  reap_canary_process();
+  return false;
 }
 
 Status Fixture::reset() {
@@ -190,7 +199,9 @@ Status Fixture::reset() {
     if (!out) return make_error("selftest: cannot write " + targets_.canary_file);
   }
   ::chmod(targets_.canary_file.c_str(), 0666);
-  if (!canary_process_alive()) SBX_RETURN_IF_ERROR(spawn_canary_process());
+  // Always a new one: the last run may have sent it a SIGKILL that is still on its way.
+  reap_canary_process();
+  SBX_RETURN_IF_ERROR(spawn_canary_process());
   // A connection the last run made may still wait in a backlog for the listener thread: let it
   // be counted before the count starts over.
   for (int i = 0; i < 50; ++i) {
@@ -223,10 +234,7 @@ Fixture::~Fixture() {
     (void)::write(stop_.get(), &one, sizeof one);
     listener_thread_.join();
   }
-  if (canary_pid_ > 0) {
-    ::kill(canary_pid_, SIGKILL);
-    ::waitpid(canary_pid_, nullptr, 0);
-  }
+  reap_canary_process();
   std::error_code ec;
   if (!base_.empty()) std::filesystem::remove_all(base_, ec);
 }

@@ -26,23 +26,26 @@ class Fixture {
   const Targets& targets() const { return targets_; }
   int terminal() const { return pty_slave_.get(); }
 
-  // Before each run: the canary file and directory as made, an empty workspace, a live canary
+  // Before each run: the canary file and directory as made, an empty workspace, a fresh canary
   // process, the listener count at zero.
   Status reset();
 
   bool canary_file_intact() const;
+  // Waits briefly for an exit: a SIGKILL sent just before may not have been delivered yet.
   bool canary_process_alive();
   int listener_hits() const { return hits_.load(); }
 
  private:
   Fixture() = default;
   Status spawn_canary_process();
+  void reap_canary_process();
   Status open_listeners();
   void serve_listeners();
 
   Targets targets_;
   std::string base_;
   pid_t canary_pid_ = -1;
+  UniqueFd canary_pidfd_;
   UniqueFd leaked_dir_;
   UniqueFd pty_master_, pty_slave_;
   UniqueFd tcp_, tcp6_, udp_, abstract_, unix_;
