@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "app/app.h"
+#include "base/one_line.h"
 
 namespace {
 
@@ -52,7 +53,7 @@ int main(int argc, char** argv) {
       return 0;
     } else {
       std::fprintf(stderr, "sbx: error: unknown option %s (global options go before the command; see sbx --help)\n",
-                   a.c_str());
+                   sbx::one_line(a).c_str());
       return sbx::app::kExitUsage;
     }
   }
@@ -79,6 +80,6 @@ int main(int argc, char** argv) {
     return 0;
   }
   std::fprintf(stderr, "sbx: error: unknown command \"%s\" (commands: exec, policy, doctor, rpc, mcp, serve, rootfs, selftest, help, version)\n",
-               command.c_str());
+               sbx::one_line(command).c_str());
   return sbx::app::kExitUsage;
 }

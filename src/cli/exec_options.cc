@@ -341,6 +341,8 @@ Result<size_t> apply_flags(std::span<const std::string> args, const CallerContex
   for (const auto& v : flags.volumes) SBX_RETURN_IF_ERROR(add_volume(p, v, caller));
   for (const auto& t : flags.tmpfs) SBX_RETURN_IF_ERROR(add_tmpfs(p, t));
   merge_flag_mounts(p, std::move(policy_binds), std::move(policy_tmpfs));
+  // Two flags for one target: refused here too, so `sbx policy show` never prints such a policy.
+  SBX_RETURN_IF_ERROR(check_unique_mount_targets(p));
 
   if (flags.no_workspace) p.mount_workspace = false;
   if (flags.workdir) {

@@ -14,20 +14,6 @@
 namespace sbx::cli {
 namespace {
 
-Status check_unique_targets(const policy::Policy& p) {
-  std::vector<std::pair<std::string, std::string>> seen;  // target, origin
-  auto check = [&seen](const std::string& target, const std::string& origin) -> Status {
-    for (const auto& [t, o] : seen) {
-      if (t == target) return make_error(origin + ": " + target + " is already mounted by " + o);
-    }
-    seen.emplace_back(target, origin);
-    return {};
-  };
-  for (const auto& b : p.binds) SBX_RETURN_IF_ERROR(check(b.target, b.origin));
-  for (const auto& t : p.tmpfs) SBX_RETURN_IF_ERROR(check(t.target, t.origin));
-  return {};
-}
-
 bool has_secret(const policy::Policy& p, const std::string& name) {
   for (const auto& s : p.secrets) {
     if (s.name == name) return true;
@@ -59,6 +45,20 @@ Status add_policy_secrets(policy::Policy& p, const CallerContext& caller) {
 }
 
 }  // namespace
+
+Status check_unique_mount_targets(const policy::Policy& p) {
+  std::vector<std::pair<std::string, std::string>> seen;  // target, origin
+  auto check = [&seen](const std::string& target, const std::string& origin) -> Status {
+    for (const auto& [t, o] : seen) {
+      if (t == target) return make_error(origin + ": " + target + " is already mounted by " + o);
+    }
+    seen.emplace_back(target, origin);
+    return {};
+  };
+  for (const auto& b : p.binds) SBX_RETURN_IF_ERROR(check(b.target, b.origin));
+  for (const auto& t : p.tmpfs) SBX_RETURN_IF_ERROR(check(t.target, t.origin));
+  return {};
+}
 
 Result<std::string> canonical_host_path(std::string_view path, const std::string& cwd) {
   if (path.empty()) return make_error("host path is empty");
@@ -93,7 +93,7 @@ Status resolve_for_run(policy::Policy& p, const CallerContext& caller) {
     if (!source) return std::move(source).error().context(bind.origin);
     bind.source = *source;
   }
-  SBX_RETURN_IF_ERROR(check_unique_targets(p));
+  SBX_RETURN_IF_ERROR(check_unique_mount_targets(p));
 
   bool workspace_bound = false;
   for (const auto& b : p.binds) workspace_bound = workspace_bound || b.target == "/workspace";

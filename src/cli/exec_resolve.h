@@ -17,6 +17,9 @@ namespace sbx::cli {
 // LOGNAME default to the user's name, and secrets with `inject` are put in the environment.
 Status resolve_for_run(policy::Policy& p, const CallerContext& caller);
 
+// No two mounts (binds and tmpfs) at the same target; the error names both origins.
+Status check_unique_mount_targets(const policy::Policy& p);
+
 // Resolves a host path the caller named (relative to `cwd`) to its canonical form. Symlinks
 // are followed here, once; the child later refuses any symlink on the canonical path, so a
 // swap between now and the mount cannot redirect it.

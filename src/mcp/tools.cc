@@ -1,5 +1,6 @@
 #include "mcp/tools.h"
 
+#include <algorithm>
 #include <array>
 #include <cstdio>
 
@@ -162,6 +163,12 @@ Result<rpc::RunRequest> request_from_arguments(std::string_view tool, const Json
     if (code == arguments.end() || !code->is_string()) return make_error("arguments.code: a string is required");
     r.language = language->get<std::string>();
     r.code = code->get<std::string>();
+    // The schema's enum: an empty or unknown name would otherwise reach the run as no command.
+    if (std::find(config.languages.begin(), config.languages.end(), r.language) == config.languages.end()) {
+      std::string offered;
+      for (const auto& l : config.languages) offered += (offered.empty() ? "" : ", ") + l;
+      return make_error("arguments.language: \"" + r.language + "\" is not offered (languages: " + offered + ")");
+    }
   } else {
     const auto argv = arguments.find("argv");
     if (argv == arguments.end() || !argv->is_array() || argv->empty()) {

@@ -8,6 +8,7 @@
 #include <cstdlib>
 
 #include "base/unique_fd.h"
+#include "base/yaml_document.h"
 #include "policy/defaults.h"
 #include "policy/schema.h"
 #include "policy/yaml_cursor.h"
@@ -87,11 +88,7 @@ Result<Policy> load_base(const detail::Cursor& root, Chain& chain, const ParentF
 Result<Policy> load_chain(std::string_view text, const std::string& label, Chain& chain, const ParentFinder& find) {
   // yaml-cpp reports errors by throwing; they stop here.
   try {
-    const std::vector<YAML::Node> docs = YAML::LoadAll(std::string(text));
-    if (docs.size() > 1) {
-      return detail::root_cursor(docs[1], label).error("a policy file holds one YAML document, this is a second");
-    }
-    const YAML::Node root = docs.empty() ? YAML::Node() : docs[0];
+    const YAML::Node root = load_yaml_document(text);
     const detail::Cursor cursor = detail::root_cursor(root, label);
     if (!root.IsNull() && !root.IsMap()) {
       return cursor.error("a policy is a mapping of sections (rootfs:, filesystem:, limits:...)");

@@ -121,9 +121,17 @@ void emit(YAML::Emitter& out, const Json& j) {
       out << YAML::EndSeq;
       return;
     }
-    case Json::value_t::string:
-      out << j.get<std::string>();
+    case Json::value_t::string: {
+      // yaml-cpp picks plain or block style by itself, and in those a carriage return or other
+      // control byte does not read back (a trailing \r is dropped); escaped, it does.
+      const std::string s = j.get<std::string>();
+      const bool control = std::any_of(s.begin(), s.end(), [](char c) {
+        return static_cast<unsigned char>(c) < 0x20 || c == 0x7f;
+      });
+      if (control) out << YAML::DoubleQuoted;
+      out << s;
       return;
+    }
     case Json::value_t::boolean:
       out << j.get<bool>();
       return;

@@ -12,6 +12,7 @@
 #include <yaml-cpp/yaml.h>
 
 #include "base/sha256.h"
+#include "base/yaml_document.h"
 
 namespace sbx::rootfs {
 namespace {
@@ -230,7 +231,7 @@ Result<Recipe> parse_recipe(std::string_view text, std::string_view name, std::s
   }
   // yaml-cpp reports errors by throwing; they stop here.
   try {
-    const YAML::Node root = YAML::Load(std::string(text));
+    const YAML::Node root = load_yaml_document(text);
     SBX_RETURN_IF_ERROR(parse_fields(root, errors, recipe));
   } catch (const YAML::Exception& e) {
     std::string where = std::string(origin);

@@ -96,9 +96,9 @@ void RpcSession::handle_line(const std::string& line) {
     case Incoming::Kind::kResponse:
       return;
     case Incoming::Kind::kNotification:
-      // Only `cancel` makes sense without an answer; anything else unanswered is ignored, as
-      // JSON-RPC requires.
-      if (in.method == "cancel" || in.method == "signal") {
+      // Only `cancel` and `signal` make sense without an answer; anything else unanswered, or
+      // with params that are not named (an array), is ignored, as JSON-RPC requires.
+      if ((in.method == "cancel" || in.method == "signal") && in.params.is_object()) {
         Incoming as_request = in;
         as_request.kind = Incoming::Kind::kRequest;
         as_request.id = nullptr;

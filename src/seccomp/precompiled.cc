@@ -1,7 +1,6 @@
 #include "seccomp/precompiled.h"
 
-#include <array>
-#include <initializer_list>
+#include <span>
 
 namespace sbx::seccomp {
 namespace {
@@ -9,21 +8,11 @@ namespace {
 struct Precompiled {
   DenyAction action;
   size_t rule_count;
-  std::initializer_list<sock_filter> program;
-  std::initializer_list<const char*> skipped;
+  std::span<const sock_filter> program;
+  const char* const* skipped;  // nullptr-terminated
 };
 
-#define SBX_INSNS(...) {__VA_ARGS__}
-#define SBX_NAMES(...) {__VA_ARGS__}
-#define SBX_PRECOMPILED_FILTER(action, rules, insns, names) Precompiled{DenyAction::action, rules, insns, names},
-
-const std::array kPrecompiled = {
 #include "seccomp_default.inc"
-};
-
-#undef SBX_PRECOMPILED_FILTER
-#undef SBX_NAMES
-#undef SBX_INSNS
 
 }  // namespace
 
@@ -36,7 +25,7 @@ std::optional<CompiledFilter> precompiled_default_filter(const FilterOptions& op
     CompiledFilter filter;
     filter.program.assign(p.program.begin(), p.program.end());
     filter.rule_count = p.rule_count;
-    filter.skipped_syscalls.assign(p.skipped.begin(), p.skipped.end());
+    for (const char* const* name = p.skipped; *name != nullptr; ++name) filter.skipped_syscalls.emplace_back(*name);
     return filter;
   }
   return std::nullopt;

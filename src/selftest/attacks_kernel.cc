@@ -93,7 +93,7 @@ Report perf_open(const AttackContext&) {
   attr.config = PERF_COUNT_SW_CPU_CLOCK;
   attr.exclude_kernel = 1;
   attr.exclude_hv = 1;
-  return syscall_result(::syscall(SYS_perf_event_open, &attr, 0, -1, -1, 0), "perf_event_open");
+  return syscall_result(::syscall(SYS_perf_event_open, &attr, 0, -1, -1, 0UL), "perf_event_open");
 }
 
 Report userfaultfd_open(const AttackContext&) {

@@ -12,6 +12,7 @@
 #include <yaml-cpp/yaml.h>
 
 #include "base/units.h"
+#include "base/yaml_document.h"
 
 namespace sbx::serve {
 namespace {
@@ -253,7 +254,7 @@ Result<ServeConfig> parse(const YAML::Node& root, const Reader& r) {
 Result<ServeConfig> parse_serve_config(const std::string& yaml, const std::string& origin) {
   const Reader reader{origin};
   try {
-    return parse(YAML::Load(yaml), reader);
+    return parse(load_yaml_document(yaml), reader);
   } catch (const YAML::Exception& e) {
     return make_error(origin + ":" + std::to_string(e.mark.line + 1) + ": " + e.msg);
   }

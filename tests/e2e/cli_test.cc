@@ -44,6 +44,14 @@ const BadCommandLine kBad[] = {
     {"empty hostname", {"exec", "--hostname", "", "--", "true"}},
     {"hostname too long", {"exec", "--hostname", std::string(65, 'a'), "--", "true"}},
     {"missing rootfs", {"exec", "--rootfs", "/nonexistent-sbx-e2e", "--", "true"}},
+    {"two volumes at one target", {"exec", "-v", "/tmp:/data", "-v", "/usr:/data", "--", "true"}},
+    // Found by tests/fuzz/fuzz_cli: policy show printed a policy no loader accepts.
+    {"policy show with two volumes at one target", {"policy", "show", "default", "-v", "/tmp:/data", "-v", "/usr:/data"}},
+    // Outside text quoted in the message can neither add a line nor reach the terminal raw.
+    {"exec option with a newline and an escape", {"exec", "--bo\ngus\x1b[2J", "--", "true"}},
+    {"global option with a newline", {"--bo\nsbx: error: forged", "exec", "--", "true"}},
+    {"command with a newline", {"bo\ngus\x1b]0;title\x07"}},
+    {"variable name with a carriage return", {"exec", "-e", "A\r=b", "--", "true"}},
 };
 
 class BadCommandLineTest : public ::testing::TestWithParam<BadCommandLine> {};
@@ -55,6 +63,7 @@ TEST_P(BadCommandLineTest, Exits125WithOneErrorLine) {
   const auto err = lines(r.err);
   ASSERT_EQ(err.size(), 1u) << GetParam().why << r;
   EXPECT_EQ(err[0].rfind("sbx: error: ", 0), 0u) << GetParam().why << r;
+  EXPECT_EQ(r.err.find_first_of("\x1b\r\x07"), std::string::npos) << GetParam().why << r;
 }
 
 std::string case_name(const ::testing::TestParamInfo<BadCommandLine>& param) {

@@ -21,6 +21,20 @@ std::string sbx_binary();
 std::string probe_binary();
 std::string source_dir();
 
+// The sbx under test is built from the same tree with the same flags as the tests (tests/run's
+// asan stage builds both with AddressSanitizer).
+#if defined(__SANITIZE_ADDRESS__)
+inline constexpr bool kSbxBuiltWithAsan = true;
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+inline constexpr bool kSbxBuiltWithAsan = true;
+#else
+inline constexpr bool kSbxBuiltWithAsan = false;
+#endif
+#else
+inline constexpr bool kSbxBuiltWithAsan = false;
+#endif
+
 struct RunOptions {
   // Text fed to stdin through a pipe that is closed once written (by wait()). Without it stdin
   // is /dev/null, unless stdin_fd names an fd of the test (a pty, say) to hand over as-is.

@@ -187,15 +187,15 @@ const std::vector<Probe>& denied_probes() {
     PROBE(EPERM, result_of(::syscall(SYS_perf_event_open, nullptr, 0, -1, -1, 0))),
     PROBE(EPERM, result_of(::syscall(SYS_userfaultfd, O_CLOEXEC))),
     PROBE(EPERM, result_of(::syscall(SYS_io_uring_setup, 1, nullptr))),
-    PROBE(EPERM, result_of(::syscall(SYS_io_uring_enter, -1, 0, 0, 0, nullptr, 0))),
+    PROBE(EPERM, result_of(::syscall(SYS_io_uring_enter, -1, 0, 0, 0, nullptr, 0UL))),
     PROBE(EPERM, result_of(::syscall(SYS_io_uring_register, -1, 0, nullptr, 0))),
     PROBE(EPERM, result_of(::syscall(SYS_add_key, nullptr, nullptr, nullptr, 0, 0))),
     PROBE(EPERM, result_of(::syscall(SYS_request_key, nullptr, nullptr, nullptr, 0))),
     PROBE(EPERM, result_of(::syscall(SYS_keyctl, 0, 0, 0, 0, 0))),
     PROBE(EPERM, result_of(::syscall(SYS_ptrace, 12 /*PTRACE_GETREGS*/, 1, 0, 0))),
-    PROBE(EPERM, result_of(::syscall(SYS_process_vm_readv, ::getpid(), nullptr, 0, nullptr, 0, 0))),
+    PROBE(EPERM, result_of(::syscall(SYS_process_vm_readv, ::getpid(), nullptr, 0UL, nullptr, 0UL, 0UL))),
     PROBE(EPERM,
-          result_of(::syscall(SYS_process_vm_writev, ::getpid(), nullptr, 0, nullptr, 0, 0))),
+          result_of(::syscall(SYS_process_vm_writev, ::getpid(), nullptr, 0UL, nullptr, 0UL, 0UL))),
     PROBE(EPERM, result_of(::syscall(SYS_kcmp, ::getpid(), ::getpid(), KCMP_VM, 0, 0))),
     PROBE(EPERM, result_of(::syscall(SYS_pidfd_getfd, -1, 0, 0))),
     PROBE(EPERM, result_of(::syscall(SYS_mount, "none", "/sbx-nonexistent", "tmpfs", 0, 0))),
@@ -420,7 +420,7 @@ TEST_F(SeccompKernelTest, LogModeLetsDeniedCallsThrough) {
   const std::vector<Probe> probes = {
       PROBE(0, result_of(::syscall(SYS_personality, kAddrNoRandomize))),
       PROBE(0, result_of(::syscall(SYS_kcmp, ::getpid(), ::getpid(), KCMP_VM, 0, 0))),
-      PROBE(0, result_of(::syscall(SYS_process_vm_readv, ::getpid(), nullptr, 0, nullptr, 0, 0))),
+      PROBE(0, result_of(::syscall(SYS_process_vm_readv, ::getpid(), nullptr, 0UL, nullptr, 0UL, 0UL))),
       PROBE(ENOSYS, raw_clone3_fork()),
       PROBE(0, result_of(::syscall(SYS_getpid))),
   };
@@ -434,7 +434,7 @@ TEST_F(SeccompKernelTest, WithoutTheFilterTheDeniedProbesBehaveDifferently) {
   const std::vector<Probe> probes = {
       PROBE(0, result_of(::syscall(SYS_personality, kAddrNoRandomize))),
       PROBE(0, result_of(::syscall(SYS_kcmp, ::getpid(), ::getpid(), KCMP_VM, 0, 0))),
-      PROBE(0, result_of(::syscall(SYS_process_vm_readv, ::getpid(), nullptr, 0, nullptr, 0, 0))),
+      PROBE(0, result_of(::syscall(SYS_process_vm_readv, ::getpid(), nullptr, 0UL, nullptr, 0UL, 0UL))),
       PROBE(ENOTTY, raw_ioctl_on_devnull(TIOCSTI | kHigh32)),
       PROBE(0, raw_clone3_fork()),
   };

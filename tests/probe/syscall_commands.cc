@@ -156,7 +156,7 @@ int try_process_vm_readv() {
   char dst[8] = {};
   iovec local{dst, sizeof(dst)};
   iovec remote{src, sizeof(src)};
-  return errno_of(::syscall(SYS_process_vm_readv, ::getpid(), &local, 1, &remote, 1, 0));
+  return errno_of(::syscall(SYS_process_vm_readv, ::getpid(), &local, 1UL, &remote, 1UL, 0UL));
 }
 
 int try_open_by_handle() {

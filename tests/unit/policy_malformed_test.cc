@@ -293,6 +293,9 @@ std::vector<BrokenPolicy> generated_policies() {
   add("just some text\n", 1, "", "a policy is a mapping");
   add("network: none\n---\nnetwork: host\n", 3, "", "one YAML document");
   add("network: [none\n", 2, "", "not valid YAML");
+  // yaml-cpp 0.7's LoadAll never returns on these (src/base/yaml_document.h).
+  add(",\n", 1, "", "not valid YAML");
+  add(", ,\nnetwork: none\n", 1, "", "not valid YAML");
   add("identity:\n\tuid: 5\n", 2, "", "not valid YAML");
   add("network: 'none\n", 1, "network", "expected one of");  // yaml-cpp closes the quote at the end
   add("extends: strict\n", 1, "extends", "cannot be followed here");

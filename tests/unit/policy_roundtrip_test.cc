@@ -159,7 +159,9 @@ TEST(PolicyRoundTrip, ValuesAYamlWriterCouldGetWrong) {
   p.tmpfs.push_back({"/~", 1536 * 1024, "t"});
   for (const char* value : {"true", "1024", "", "a: b", "#x", " lead", "trail ", "line\nbreak", "\xc3\xa9t\xc3\xa9",
                             "none", "~", "null", "[x]", "{y}", "'q'", "\"dq\"", "- item", "0x10", "1e3", "yes", "*a",
-                            "&b", "!tag", "%x", "@x", "`x", "a\tb", "\\back"}) {
+                            "&b", "!tag", "%x", "@x", "`x", "a\tb", "\\back",
+                            // Found by tests/fuzz/fuzz_cli: control bytes, a trailing \r above all.
+                            "cr\r", "a\rb\r", "\x1b[0m", "bell\x07", "del\x7f", "\r\n", "trail\n"}) {
     p.env.push_back({"V" + std::to_string(p.env.size()), value});
   }
   p.env_pass = {"A", "B_2"};

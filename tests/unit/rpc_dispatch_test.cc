@@ -92,7 +92,12 @@ TEST_F(DispatchTest, CancelAndSignalOfUnknownRuns) {
   sent_.clear();
   session_->handle_line(R"({"jsonrpc":"2.0","method":"cancel","params":{"id":1}})");
   session_->handle_line(R"({"jsonrpc":"2.0","method":"run","params":{"argv":["true"]}})");
+  // Positional params on a notification have nowhere to send an error, and must not throw
+  // (found by tests/fuzz: `sbx rpc` aborted on the signal one).
+  session_->handle_line(R"({"jsonrpc":"2.0","method":"signal","params":[]})");
+  session_->handle_line(R"({"jsonrpc":"2.0","method":"cancel","params":[1]})");
   EXPECT_TRUE(sent_.empty());
+  EXPECT_EQ(ask(R"({"jsonrpc":"2.0","id":5,"method":"signal","params":[1]})")["error"]["code"], kInvalidParams);
 }
 
 TEST_F(DispatchTest, HealthAndCapabilities) {
@@ -175,6 +180,13 @@ TEST_F(McpDispatchTest, ToolErrorsAndProtocolErrors) {
                            "arguments":{"language":"python","code":"1","timeout":600}}})");
   EXPECT_EQ(bad["result"]["isError"], true);
   EXPECT_THAT(bad["result"]["content"][0]["text"].get<std::string>(), HasSubstr("arguments.timeout"));
+  // A language the server does not offer (or none) would reach the run with no command.
+  for (const std::string lang : {"ruby", ""}) {
+    const Json r = call(R"({"jsonrpc":"2.0","id":6,"method":"tools/call","params":{"name":"run_code",
+                           "arguments":{"language":")" + lang + R"(","code":"1"}}})");
+    EXPECT_EQ(r["result"]["isError"], true) << lang;
+    EXPECT_THAT(r["result"]["content"][0]["text"].get<std::string>(), HasSubstr("arguments.language")) << lang;
+  }
   const Json busy = call(R"({"jsonrpc":"2.0","id":5,"method":"tools/call","params":{"name":"run_command",
                             "arguments":{"argv":["true"]}}})");
   EXPECT_EQ(busy["result"]["isError"], true);
@@ -196,7 +208,8 @@ TEST(McpToolResultTest, AFailingProgramIsANormalResult) {
   EXPECT_EQ(r["structuredContent"]["stdout"], "out\n");
   EXPECT_EQ(r["structuredContent"]["stderr_truncated"], true);
   EXPECT_THAT(r["content"][0]["text"].get<std::string>(), HasSubstr("exit code 3"));
-  for (const auto& key : mcp::run_output_schema()["required"]) EXPECT_TRUE(r["structuredContent"].contains(key));
+  const Json schema = mcp::run_output_schema();  // a range-for over a temporary's member would dangle
+  for (const auto& key : schema["required"]) EXPECT_TRUE(r["structuredContent"].contains(key));
 
   RunEnd setup;
   setup.verdict = Json::parse(R"({"status":"setup_error","error":{"stage":"exec","message":"exec: x: not found"}})");

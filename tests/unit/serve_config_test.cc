@@ -64,6 +64,8 @@ TEST(ServeConfigTest, MistakesAreErrorsNamingTheKey) {
       {"defaults: {max_timeout: never}\nallow: [{uid: 1}]", "defaults.max_timeout: expected a duration"},
       {"defaults: {colour: red}\nallow: [{uid: 1}]", "defaults.colour: unknown key"},
       {"allow: [{uid: 1}]\nallow: [", "serve.yaml:"},
+      {"allow: [{uid: 1}]\n---\nallow: [{uid: 2}]\n", "serve.yaml:3: a file holds one YAML document"},
+      {",\nallow: [{uid: 1}]\n", "serve.yaml:1: unexpected character"},
   };
   for (const auto& [yaml, says] : cases) {
     auto c = parse_serve_config(yaml, "serve.yaml");
