@@ -14,12 +14,12 @@ size_t sequence_length(unsigned char c) {
 
 }  // namespace
 
-bool is_valid_utf8(std::string_view s) {
+size_t valid_utf8_prefix(std::string_view s) {
   size_t i = 0;
   while (i < s.size()) {
     const auto c = static_cast<unsigned char>(s[i]);
     const size_t len = sequence_length(c);
-    if (len == 0 || i + len > s.size()) return false;
+    if (len == 0 || i + len > s.size()) return i;
     if (len == 1) {
       ++i;
       continue;
@@ -27,18 +27,20 @@ bool is_valid_utf8(std::string_view s) {
     uint32_t cp = c & (0x7f >> len);
     for (size_t k = 1; k < len; ++k) {
       const auto cc = static_cast<unsigned char>(s[i + k]);
-      if ((cc & 0xc0) != 0x80) return false;
+      if ((cc & 0xc0) != 0x80) return i;
       cp = (cp << 6) | (cc & 0x3f);
     }
     // Overlong forms, surrogates and values past U+10FFFF are not UTF-8.
     if ((len == 2 && cp < 0x80) || (len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000) || cp > 0x10ffff ||
         (cp >= 0xd800 && cp <= 0xdfff)) {
-      return false;
+      return i;
     }
     i += len;
   }
-  return true;
+  return i;
 }
+
+bool is_valid_utf8(std::string_view s) { return valid_utf8_prefix(s) == s.size(); }
 
 size_t incomplete_utf8_tail(std::string_view s) {
   // Walk back over at most three continuation bytes to the lead byte.

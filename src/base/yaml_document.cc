@@ -1,9 +1,13 @@
 #include "base/yaml_document.h"
 
+#include <algorithm>
+#include <cstdio>
 #include <sstream>
 #include <string>
 
 #include <yaml-cpp/eventhandler.h>
+
+#include "base/utf8.h"
 
 namespace sbx {
 namespace {
@@ -35,9 +39,25 @@ class DocumentStart final : public YAML::EventHandler {
   }
 };
 
+// yaml-cpp passes invalid bytes through in some places and replaces them in others, so such a
+// file would not mean one thing; YAML is UTF-8 text (or UTF-16/32, which sbx does not take).
+void require_utf8(std::string_view text) {
+  const size_t bad = valid_utf8_prefix(text);
+  if (bad == text.size()) return;
+  YAML::Mark at = YAML::Mark::null_mark();
+  at.pos = static_cast<int>(bad);
+  at.line = static_cast<int>(std::count(text.begin(), text.begin() + static_cast<std::ptrdiff_t>(bad), '\n'));
+  const size_t newline = bad == 0 ? std::string_view::npos : text.rfind('\n', bad - 1);
+  at.column = static_cast<int>(newline == std::string_view::npos ? bad : bad - newline - 1);
+  char byte[8];
+  std::snprintf(byte, sizeof byte, "0x%02x", static_cast<unsigned>(static_cast<unsigned char>(text[bad])));
+  throw YAML::ParserException(at, std::string("byte ") + byte + " is not UTF-8 (the file must be UTF-8 text)");
+}
+
 }  // namespace
 
 YAML::Node load_yaml_document(std::string_view text) {
+  require_utf8(text);
   const std::string copy(text);
   YAML::Node first = YAML::Load(copy);
   std::istringstream in(copy);

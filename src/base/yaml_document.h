@@ -12,8 +12,8 @@
 namespace sbx {
 
 // The first document of `text` (a null node for an empty stream). Throws YAML::ParserException,
-// with the mark, for invalid YAML, for a stream the parser cannot get past, and for a second
-// document.
+// with the mark, for text that is not UTF-8, for invalid YAML, for a stream the parser cannot
+// get past, and for a second document.
 YAML::Node load_yaml_document(std::string_view text);
 
 }  // namespace sbx

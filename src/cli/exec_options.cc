@@ -201,7 +201,8 @@ Status add_tmpfs(policy::Policy& p, const std::string& spec) {
     }
     auto parsed = parse_size(opts.substr(5));
     if (!parsed) return std::move(parsed).error().context(origin);
-    if (*parsed == 0) return make_error(origin + ": size must be above zero");
+    // The same floor as a policy file's, so `sbx policy show` never prints what no loader takes.
+    if (*parsed < policy::kMinTmpfsBytes) return make_error(origin + ": size must be at least 4k");
     size = *parsed;
   }
   auto target = sandbox_target(path);

@@ -36,6 +36,9 @@ struct BindMount {
   std::string origin;  // the flag that asked for it, for error messages: "-v ./data:/data:ro"
 };
 
+// The smallest tmpfs a policy or flag may ask for: one page (the kernel rounds up to pages).
+inline constexpr uint64_t kMinTmpfsBytes = 4096;
+
 struct TmpfsMount {
   std::string target;
   uint64_t size_bytes = 0;

@@ -203,7 +203,7 @@ Result<std::vector<TmpfsMount>> parse_tmpfs(const Cursor& list, std::vector<Used
         SBX_ASSIGN_OR_RETURN(t.target, mount_target(v));
         target_at = v;
       } else {
-        SBX_ASSIGN_OR_RETURN(t.size_bytes, size_at_least(v, 4096, "4k"));
+        SBX_ASSIGN_OR_RETURN(t.size_bytes, size_at_least(v, kMinTmpfsBytes, "4k"));
       }
     }
     if (!target_at) return item.error("missing \"target\" (where the tmpfs appears in the sandbox)");
@@ -221,7 +221,7 @@ Status apply_filesystem(const Cursor& c, Policy& p) {
     if (key == "read_only") {
       SBX_ASSIGN_OR_RETURN(p.read_only, v.boolean());
     } else if (key == "tmp_size") {
-      SBX_ASSIGN_OR_RETURN(p.tmp_size_bytes, size_at_least(v, 4096, "4k"));
+      SBX_ASSIGN_OR_RETURN(p.tmp_size_bytes, size_at_least(v, kMinTmpfsBytes, "4k"));
     } else if (key == "mounts") {
       mounts_at = &v;
     } else {

@@ -414,7 +414,10 @@ TEST_F(ExecOptions, TmpfsSizes) {
 
 TEST_F(ExecOptions, TmpfsErrorsNameTheFlag) {
   const std::pair<std::string, std::string> cases[] = {
-      {"/c:size=0", "size must be above zero"},
+      {"/c:size=0", "size must be at least 4k"},
+      // Found by tests/fuzz/fuzz_cli: a policy file's floor applies to the flag too.
+      {"/c:size=6", "size must be at least 4k"},
+      {"/c:size=4095", "size must be at least 4k"},
       {"/c:size=", "invalid size"},
       {"/c:size=lots", "invalid size \"lots\""},
       {"/c:size=10x", "unit must be one of"},
