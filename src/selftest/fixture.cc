@@ -26,6 +26,18 @@ extern char** environ;
 namespace sbx::selftest {
 namespace {
 
+// Removes what an attack left, including what only root could list: an overlay mount's work
+// directory (work/work) is left mode 000, and as an ordinary user remove_all cannot open it.
+// Directories (never symlinks) are opened up to their owner, which we are, before their turn.
+void remove_tree(const std::filesystem::path& path) {
+  std::error_code ec;
+  if (std::filesystem::is_directory(std::filesystem::symlink_status(path, ec))) {
+    ::chmod(path.c_str(), 0700);
+    for (const auto& entry : std::filesystem::directory_iterator(path, ec)) remove_tree(entry.path());
+  }
+  std::filesystem::remove(path, ec);
+}
+
 std::string random_hex(size_t bytes) {
   std::random_device rd;
   std::string out;
@@ -188,11 +200,9 @@ bool Fixture::canary_process_alive() {
 Status Fixture::reset() {
   std::error_code ec;
   for (const auto& entry : std::filesystem::directory_iterator(targets_.canary_dir, ec)) {
-    if (entry.path() != targets_.unix_socket) std::filesystem::remove_all(entry.path(), ec);
+    if (entry.path() != targets_.unix_socket) remove_tree(entry.path());
   }
-  for (const auto& entry : std::filesystem::directory_iterator(targets_.workspace, ec)) {
-    std::filesystem::remove_all(entry.path(), ec);
-  }
+  for (const auto& entry : std::filesystem::directory_iterator(targets_.workspace, ec)) remove_tree(entry.path());
   {
     std::ofstream out(targets_.canary_file, std::ios::trunc);
     out << targets_.canary_text;
@@ -235,8 +245,7 @@ Fixture::~Fixture() {
     listener_thread_.join();
   }
   reap_canary_process();
-  std::error_code ec;
-  if (!base_.empty()) std::filesystem::remove_all(base_, ec);
+  if (!base_.empty()) remove_tree(base_);
 }
 
 }  // namespace sbx::selftest

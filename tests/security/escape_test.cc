@@ -7,6 +7,7 @@
 
 #include <fstream>
 #include <map>
+#include <set>
 #include <string>
 
 #include <nlohmann/json.hpp>
@@ -133,6 +134,26 @@ TEST(Selftest, PrintsTheTableTheLayersAndTheCounts) {
   EXPECT_THAT(r.out, HasSubstr("layers:"));
   EXPECT_THAT(r.out, HasSubstr("seccomp: on"));
   EXPECT_THAT(r.out, HasSubstr("2 passed, 0 failed"));
+}
+
+std::set<std::string> selftest_dirs_in_tmp() {
+  std::set<std::string> found;
+  for (const auto& name : dir_entries("/tmp")) {
+    if (name.rfind("sbx-selftest-", 0) == 0) found.insert(name);
+  }
+  return found;
+}
+
+// The overlay attack's control run leaves overlayfs's work/work directory mode 000, which an
+// ordinary user cannot list: the suite's own directory must go all the same.
+TEST(Selftest, LeavesNothingInTmp) {
+  const auto before = selftest_dirs_in_tmp();
+  RunOptions options;
+  options.timeout = 60s;
+  auto r = run_sbx({"selftest", "--only", "kernel.mount-overlay"}, options);
+  EXPECT_EQ(r.exit_code, 0) << r;
+  EXPECT_THAT(r.out, HasSubstr("1 passed, 0 failed"));
+  for (const auto& name : selftest_dirs_in_tmp()) EXPECT_TRUE(before.count(name)) << "/tmp/" << name << " was left";
 }
 
 TEST(Selftest, BadInputIsAUsageError) {
