@@ -1,67 +1,23 @@
 #include "cgroup/systemd_scope.h"
 
-#include <dlfcn.h>
 #include <unistd.h>
 
 #include <chrono>
-#include <cstdint>
 #include <thread>
+#include <vector>
 
+#include "base/command_output.h"
 #include "cgroup/cgroup_fs.h"
 
 namespace sbx::cgroup {
 namespace {
 
-// The few sd-bus entry points used, declared here so building sbx needs no libsystemd headers.
-// sd_bus_error's layout is part of libsystemd's stable ABI.
-struct sd_bus;
-struct sd_bus_message;
-struct sd_bus_error {
-  const char* name;
-  const char* message;
-  int need_free;
-};
+// A D-Bus round trip to a local manager; a busy one may take a while.
+constexpr std::chrono::milliseconds kCallLimit{10000};
 
-struct SdBus {
-  void* lib = nullptr;
-  int (*open_user)(sd_bus**) = nullptr;
-  int (*open_system)(sd_bus**) = nullptr;
-  sd_bus* (*unref)(sd_bus*) = nullptr;
-  int (*new_method_call)(sd_bus*, sd_bus_message**, const char*, const char*, const char*, const char*) = nullptr;
-  int (*append)(sd_bus_message*, const char*, ...) = nullptr;
-  int (*open_container)(sd_bus_message*, char, const char*) = nullptr;
-  int (*close_container)(sd_bus_message*) = nullptr;
-  int (*call)(sd_bus*, sd_bus_message*, uint64_t, sd_bus_error*, sd_bus_message**) = nullptr;
-  sd_bus_message* (*message_unref)(sd_bus_message*) = nullptr;
-  void (*error_free)(sd_bus_error*) = nullptr;
-
-  SdBus() = default;
-  SdBus(const SdBus&) = delete;
-  SdBus& operator=(const SdBus&) = delete;
-  ~SdBus() {
-    if (lib != nullptr) ::dlclose(lib);
-  }
-};
-
-template <typename F>
-bool bind(void* lib, const char* name, F& fn) {
-  fn = reinterpret_cast<F>(::dlsym(lib, name));
-  return fn != nullptr;
-}
-
-Status load(SdBus& b) {
-  b.lib = ::dlopen("libsystemd.so.0", RTLD_NOW | RTLD_LOCAL);
-  if (b.lib == nullptr) return make_error("libsystemd.so.0 is not installed (needed to ask systemd for a cgroup)");
-  const bool ok = bind(b.lib, "sd_bus_open_user", b.open_user) && bind(b.lib, "sd_bus_open_system", b.open_system) &&
-                  bind(b.lib, "sd_bus_unref", b.unref) &&
-                  bind(b.lib, "sd_bus_message_new_method_call", b.new_method_call) &&
-                  bind(b.lib, "sd_bus_message_append", b.append) &&
-                  bind(b.lib, "sd_bus_message_open_container", b.open_container) &&
-                  bind(b.lib, "sd_bus_message_close_container", b.close_container) &&
-                  bind(b.lib, "sd_bus_call", b.call) && bind(b.lib, "sd_bus_message_unref", b.message_unref) &&
-                  bind(b.lib, "sd_bus_error_free", b.error_free);
-  if (!ok) return make_error("libsystemd.so.0 lacks the sd-bus functions sbx needs");
-  return {};
+std::string first_line(const std::string& text) {
+  std::string line = text.substr(0, text.find('\n'));
+  return line.empty() ? "no message" : line;
 }
 
 Result<std::string> current_cgroup() {
@@ -74,40 +30,36 @@ Result<std::string> current_cgroup() {
 }  // namespace
 
 Result<std::string> move_into_delegated_scope() {
-  SdBus b;
-  SBX_RETURN_IF_ERROR(load(b));
   const bool system = ::geteuid() == 0;
-  sd_bus* bus = nullptr;
-  int r = system ? b.open_system(&bus) : b.open_user(&bus);
-  if (r < 0) {
-    return Error{-r, std::string("cannot reach the systemd ") + (system ? "system" : "user") +
-                         " manager over D-Bus" + (system ? "" : " (is there a user session? loginctl enable-linger)")};
-  }
   const std::string unit = "sbx-" + std::to_string(::getpid()) + ".scope";
   const auto initial = current_cgroup();
   const std::string before = initial ? *initial : "";
 
-  sd_bus_message* m = nullptr;
-  sd_bus_message* reply = nullptr;
-  sd_bus_error error{nullptr, nullptr, 0};
-  r = b.new_method_call(bus, &m, "org.freedesktop.systemd1", "/org/freedesktop/systemd1",
-                        "org.freedesktop.systemd1.Manager", "StartTransientUnit");
-  if (r >= 0) r = b.append(m, "ss", unit.c_str(), "fail");
-  if (r >= 0) r = b.open_container(m, 'a', "(sv)");
-  if (r >= 0) r = b.append(m, "(sv)", "PIDs", "au", 1, static_cast<uint32_t>(::getpid()));
-  if (r >= 0) r = b.append(m, "(sv)", "Delegate", "b", 1);
-  if (r >= 0) r = b.append(m, "(sv)", "CollectMode", "s", "inactive-or-failed");
-  if (r >= 0) r = b.append(m, "(sv)", "Description", "s", "sbx sandbox supervisor");
-  if (r >= 0) r = b.close_container(m);
-  if (r >= 0) r = b.append(m, "a(sa(sv))", 0);
-  if (r >= 0) r = b.call(bus, m, 0, &error, &reply);
-  std::string failure;
-  if (r < 0) failure = error.message != nullptr ? error.message : "StartTransientUnit failed";
-  b.error_free(&error);
-  if (reply != nullptr) b.message_unref(reply);
-  if (m != nullptr) b.message_unref(m);
-  b.unref(bus);
-  if (!failure.empty()) return Error{-r, "systemd refused a delegated scope: " + failure};
+  std::vector<std::string> argv = {"busctl", system ? "--system" : "--user", "--quiet", "call",
+                                   "org.freedesktop.systemd1", "/org/freedesktop/systemd1",
+                                   "org.freedesktop.systemd1.Manager", "StartTransientUnit",
+                                   "ssa(sv)a(sa(sv))", unit, "fail", "4",
+                                   "PIDs", "au", "1", std::to_string(::getpid()),
+                                   "Delegate", "b", "true",
+                                   "CollectMode", "s", "inactive-or-failed",
+                                   "Description", "s", "sbx sandbox supervisor",
+                                   "0"};
+  auto call = run_command(argv, kCallLimit);
+  if (!call) {
+    if (call.error().sys_errno == ENOENT) {
+      return make_error("busctl (from systemd) is not installed (needed to ask systemd for a cgroup)");
+    }
+    return std::move(call).error().context("asking systemd for a delegated scope");
+  }
+  if (call->exit_code != 0) {
+    const std::string why = first_line(call->err);
+    if (why.find("Failed to connect to bus") != std::string::npos) {
+      return make_error(std::string("cannot reach the systemd ") + (system ? "system" : "user") +
+                        " manager over D-Bus: " + why +
+                        (system ? "" : " (is there a user session? loginctl enable-linger)"));
+    }
+    return make_error("systemd refused a delegated scope: " + why);
+  }
 
   // The call returns once the job is queued; the move happens when it runs.
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);

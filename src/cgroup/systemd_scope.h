@@ -1,7 +1,7 @@
 // Asks systemd for a transient scope with Delegate=yes holding this process: what
-// `systemd-run --user --scope -p Delegate=yes` does, over D-Bus. The user manager when
-// unprivileged, the system manager as root. libsystemd is loaded only when this is needed, so
-// sbx neither depends on it nor pays its load time on every run.
+// `systemd-run --user --scope -p Delegate=yes` does, as a StartTransientUnit call through
+// busctl (sbx is linked statically and cannot load libsystemd). The user manager when
+// unprivileged, the system manager as root.
 #pragma once
 
 #include <string>

@@ -1,12 +1,12 @@
 #include "rootfs/builder.h"
 
-#include <pwd.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <chrono>
 #include <cstring>
 
+#include "base/accounts.h"
 #include "rootfs/apt_sources.h"
 #include "rootfs/build_process.h"
 #include "rootfs/build_progress.h"
@@ -113,7 +113,7 @@ HostAbilities probe_host_abilities() {
   HostAbilities host;
   host.euid = ::geteuid();
   std::string user;
-  if (const passwd* pw = ::getpwuid(host.euid)) user = pw->pw_name;
+  if (auto name = user_name(host.euid)) user = *name;
   const auto subuid = read_text_file("/etc/subuid");
   const auto subgid = read_text_file("/etc/subgid");
   host.has_subordinate_ids = subuid && subgid && has_subordinate_range(*subuid, user, host.euid) &&

@@ -1,7 +1,6 @@
 #include "serve/serve_config.h"
 
-#include <grp.h>
-#include <pwd.h>
+#include <sys/types.h>
 
 #include <algorithm>
 #include <array>
@@ -11,6 +10,7 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include "base/accounts.h"
 #include "base/units.h"
 #include "base/yaml_document.h"
 
@@ -145,16 +145,12 @@ struct Reader {
 
 std::optional<uid_t> lookup_user(const std::string& name) {
   if (auto n = parse_uint(name)) return static_cast<uid_t>(*n);
-  const passwd* pw = ::getpwnam(name.c_str());
-  if (pw == nullptr) return std::nullopt;
-  return pw->pw_uid;
+  return user_id(name);
 }
 
 std::optional<gid_t> lookup_group(const std::string& name) {
   if (auto n = parse_uint(name)) return static_cast<gid_t>(*n);
-  const group* gr = ::getgrnam(name.c_str());
-  if (gr == nullptr) return std::nullopt;
-  return gr->gr_gid;
+  return group_id(name);
 }
 
 rpc::CallerLimits builtin_defaults() {
