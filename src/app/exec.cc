@@ -67,7 +67,9 @@ int run_exec(std::span<const std::string> args, const GlobalOptions& global) {
     return kExitUsage;
   }
   if (request->verbosity > 0) setup_logging(global.verbosity + request->verbosity, global.quiet);
-  spdlog::info("policy {} (sha256 {})", request->policy_name, request->policy_sha256);
+  if (spdlog::should_log(spdlog::level::info)) {
+    spdlog::info("policy {} (sha256 {})", request->policy_name, request->policy_sha256());
+  }
   spdlog::info("rootfs: {}", request->rootfs.note);
   if (!request->remote.empty()) return run_remote_exec(*request, global);
   // A copy: the cgroup fallback may add rlimits to it.
@@ -81,6 +83,19 @@ int run_exec(std::span<const std::string> args, const GlobalOptions& global) {
   auto cgroup = setup_cgroup_limits(policy);
   if (!cgroup) {
     spdlog::error("exec: {}", cgroup.error().message);
+    return kExitUsage;
+  }
+  const auto ids = launch::choose_id_mapping(policy.uid, policy.gid, ::geteuid(), ::getegid());
+  spdlog::info("sandbox uid {} gid {} -> host uid {} gid {}", ids.inside_uid, ids.inside_gid, ids.outside_uid,
+               ids.outside_gid);
+  // Cloned now, before the plan exists: the child creates its namespaces while this process works
+  // out the mounts and the confinement. Every error return below kills it (PendingSandbox).
+  launch::SandboxStart start;
+  start.unshare_network = policy.network == policy::NetworkMode::kNone;
+  start.cgroup_fd = cgroup->run ? cgroup->run->dir_fd() : -1;
+  auto pending = launch::start_sandbox(start, ids);
+  if (!pending) {
+    spdlog::error("exec: {}{}", pending.error().message, userns_hint(pending.error().sys_errno));
     return kExitUsage;
   }
 
@@ -99,7 +114,6 @@ int run_exec(std::span<const std::string> args, const GlobalOptions& global) {
     return kExitUsage;
   }
   layers->push_back(cgroup->layer);
-  if (cgroup->run) plan.set_cgroup_fd(cgroup->run->dir_fd());
   for (const auto& layer : *layers) {
     if (layer.enforced || !layer.requested) {
       spdlog::info("{}: {}", layer.layer, layer.detail);
@@ -120,9 +134,6 @@ int run_exec(std::span<const std::string> args, const GlobalOptions& global) {
     spdlog::error("exec: {}", signals.error().message);
     return kExitUsage;
   }
-  const auto ids = launch::choose_id_mapping(policy.uid, policy.gid, ::geteuid(), ::getegid());
-  spdlog::info("sandbox uid {} gid {} -> host uid {} gid {}", ids.inside_uid, ids.inside_gid, ids.outside_uid,
-               ids.outside_gid);
   supervisor::SuperviseOptions options;
   options.start = std::chrono::steady_clock::now();
   options.timeout = policy.limits.timeout;
@@ -130,9 +141,9 @@ int run_exec(std::span<const std::string> args, const GlobalOptions& global) {
   options.kill_on_output_limit = policy.limits.on_output_limit == policy::OutputLimitAction::kKill;
   // The run cgroup can only be read and removed once init has left it.
   options.wait_for_teardown = cgroup->run.has_value();
-  auto sandbox = launch::spawn_sandbox(plan, ids);
+  auto sandbox = std::move(*pending).release(plan);
   if (!sandbox) {
-    spdlog::error("exec: {}{}", sandbox.error().message, userns_hint(sandbox.error().sys_errno));
+    spdlog::error("exec: {}", sandbox.error().message);
     return kExitUsage;
   }
   // The sandbox holds its own copies; ours would keep the pipes from ever reaching EOF.
@@ -158,7 +169,7 @@ int run_exec(std::span<const std::string> args, const GlobalOptions& global) {
 
   if (request->json || request->report_fd || !request->report_file.empty()) {
     const auto verdict = build_verdict({policy, *outcome, *output, *layers, cgroup_stats, supervisor::new_run_id(),
-                                        request->policy_sha256, [&redaction](const std::string& s) { return redaction.text(s); }});
+                                        request->policy_sha256(), [&redaction](const std::string& s) { return redaction.text(s); }});
     if (auto written = write_verdict(verdict, *request); !written) {
       spdlog::error("exec: {}", written.error().message);
       return kExitUsage;

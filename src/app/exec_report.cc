@@ -20,6 +20,11 @@ constexpr int kExitTimeout = 124;
 std::string setup_hint(const Outcome& o) {
   using launch::Stage;
   switch (o.stage) {
+    case Stage::kNamespaces:
+      if (o.sys_errno == ENOSPC || o.sys_errno == EPERM || o.sys_errno == EUSERS) {
+        return " (the host limits these namespaces, e.g. user.max_net_namespaces: run sbx doctor)";
+      }
+      return "";
     case Stage::kWorkdir:
       return " (the working directory does not exist in the sandbox: pass -w with an existing directory)";
     case Stage::kMounts:

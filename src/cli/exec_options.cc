@@ -423,11 +423,13 @@ Result<ExecRequest> parse_exec(std::span<const std::string> args, const CallerCo
   policy::Policy& p = request.policy;
   // The hash is of the policy as written plus the flags, before any caller's values go in.
   request.policy_name = p.name;
-  request.policy_sha256 = policy::policy_sha256(p);
+  request.policy_as_written = p;
   p.argv.assign(args.begin() + static_cast<std::ptrdiff_t>(first_operand), args.end());
   SBX_RETURN_IF_ERROR(resolve_for_run(p, caller));
   return request;
 }
+
+std::string ExecRequest::policy_sha256() const { return policy::policy_sha256(policy_as_written); }
 
 std::string exec_help() {
   ExecFlags flags;

@@ -32,9 +32,11 @@ struct ExecRequest {
   // Which policy governed the run, for the verdict: its name ("default" without --policy) and
   // the sha256 of the effective policy's canonical JSON (policy/serialize.h) after the flags,
   // before the caller's values are filled in. `sbx policy show NAME [FLAGS] --json` prints
-  // exactly the hashed text.
+  // exactly the hashed text. Hashed only when asked: most runs never need it, and every run
+  // would wait for it.
   std::string policy_name;
-  std::string policy_sha256;
+  policy::Policy policy_as_written;
+  std::string policy_sha256() const;
   std::string remote;  // --remote SOCKET: an `sbx serve` service does the run
   std::string remote_policy;  // with --remote: the --policy NAME the service is to load
   RootfsChoice rootfs;  // also in policy.rootfs; kept for the -v line and the tree's policy name

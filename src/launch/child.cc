@@ -17,6 +17,7 @@
 #include <sched.h>
 #include <signal.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
@@ -51,15 +52,19 @@ void send_message(int fd, const Message& message) noexcept {
   (void)!::send(fd, &message, sizeof(message), MSG_NOSIGNAL);
 }
 
-[[noreturn]] void fail_with(const ChildPlan& plan, Stage stage, const char* what, int err,
-                            int exit_code = 125) noexcept {
+[[noreturn]] void report_failure(int report_fd, Stage stage, const char* what, int err, int exit_code) noexcept {
   Message m{};
   m.kind = MessageKind::kSetupError;
   m.stage = stage;
   m.sys_errno = err;
   copy_cstr(m.what, sizeof(m.what), what);
-  send_message(plan.report_fd, m);
+  send_message(report_fd, m);
   ::_exit(exit_code);
+}
+
+[[noreturn]] void fail_with(const ChildPlan& plan, Stage stage, const char* what, int err,
+                            int exit_code = 125) noexcept {
+  report_failure(plan.report_fd, stage, what, err, exit_code);
 }
 
 [[noreturn]] void fail(const ChildPlan& plan, Stage stage, const char* what) noexcept {
@@ -70,22 +75,11 @@ void close_quietly(int fd) noexcept {
   if (fd >= 0) ::close(fd);
 }
 
-// Closes every inherited fd except stdio and the ones the plan still needs, whatever the
-// caller leaked into sbx. close_range is 5.9+; sbx requires 5.12 for mount_setattr anyway.
-void close_inherited_fds(const ChildPlan& plan) noexcept {
-  int keep[2] = {plan.report_fd, plan.landlock.ruleset_fd};
-  if (keep[0] > keep[1]) {
-    const int t = keep[0];
-    keep[0] = keep[1];
-    keep[1] = t;
-  }
-  unsigned next = 3;
-  for (int fd : keep) {
-    if (fd < static_cast<int>(next)) continue;
-    if (static_cast<unsigned>(fd) > next) sys::close_range(next, static_cast<unsigned>(fd) - 1, 0);
-    next = static_cast<unsigned>(fd) + 1;
-  }
-  sys::close_range(next, ~0U, 0);
+// Closes every inherited fd except stdio and the report socket, whatever the caller leaked into
+// sbx. close_range is 5.9+; sbx requires 5.12 for mount_setattr anyway.
+void close_inherited_fds(int report_fd) noexcept {
+  if (report_fd > 3) sys::close_range(3, static_cast<unsigned>(report_fd) - 1, 0);
+  sys::close_range(static_cast<unsigned>(report_fd < 3 ? 3 : report_fd + 1), ~0U, 0);
 }
 
 void reset_signal_dispositions() noexcept {
@@ -97,14 +91,55 @@ void reset_signal_dispositions() noexcept {
   }
 }
 
-void wait_for_parent(const ChildPlan& plan) noexcept {
+// A descriptor of ours must not sit on 0, 1 or 2 (possible when the caller closed its stdio):
+// the dup2 onto stdout would replace it, or keep close-on-exec on it.
+int above_stdio(int fd) noexcept {
+  if (fd < 0 || fd > STDERR_FILENO) return fd;
+  const int moved = ::fcntl(fd, F_DUPFD_CLOEXEC, STDERR_FILENO + 1);
+  ::close(fd);
+  return moved;
+}
+
+int received_fd(int index, const int* fds, int count) noexcept {
+  return index >= 0 && index < count ? fds[index] : -1;
+}
+
+// Waits for the go message, then takes the published plan and its descriptors. EOF means the
+// parent died (or gave up) before the id maps and the plan were ready: nothing may run.
+ChildPlan receive_plan(const ChildStart& start, int report_fd) noexcept {
+  constexpr int kMaxFds = 3;
   Message m{};
+  iovec iov{&m, sizeof(m)};
+  alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int) * kMaxFds)];
+  msghdr msg{};
+  msg.msg_iov = &iov;
+  msg.msg_iovlen = 1;
+  msg.msg_control = control;
+  msg.msg_controllen = sizeof(control);
   ssize_t n;
   do {
-    n = ::recv(plan.report_fd, &m, sizeof(m), 0);
+    n = ::recvmsg(report_fd, &msg, MSG_CMSG_CLOEXEC);
   } while (n < 0 && errno == EINTR);
-  // EOF: the parent died before writing our id maps; nothing may run unconfined.
-  if (n != static_cast<ssize_t>(sizeof(m)) || m.kind != MessageKind::kGo) ::_exit(125);
+  if (n != static_cast<ssize_t>(sizeof(m)) || m.kind != MessageKind::kGo || (msg.msg_flags & MSG_CTRUNC) != 0) {
+    ::_exit(125);
+  }
+  int fds[kMaxFds] = {-1, -1, -1};
+  int count = 0;
+  for (cmsghdr* c = CMSG_FIRSTHDR(&msg); c != nullptr; c = CMSG_NXTHDR(&msg, c)) {
+    if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS) continue;
+    const int in_this = static_cast<int>((c->cmsg_len - CMSG_LEN(0)) / sizeof(int));
+    for (int i = 0; i < in_this && count < kMaxFds; ++i) {
+      int fd;
+      std::memcpy(&fd, CMSG_DATA(c) + sizeof(int) * static_cast<size_t>(i), sizeof(int));
+      fds[count++] = above_stdio(fd);
+    }
+  }
+  ChildPlan plan = *start.plan;
+  plan.report_fd = report_fd;
+  plan.stdout_fd = received_fd(plan.stdout_fd, fds, count);
+  plan.stderr_fd = received_fd(plan.stderr_fd, fds, count);
+  plan.landlock.ruleset_fd = received_fd(plan.landlock.ruleset_fd, fds, count);
+  return plan;
 }
 
 void set_identity(const ChildPlan& plan) noexcept {
@@ -308,16 +343,23 @@ int write_all(int fd, const char* data, size_t len) noexcept {
   return 0;
 }
 
-// The directory the previous file or symlink was created in. The generated /etc is a run of such
-// steps in one directory, and re-resolving it for each costs more than the file itself. Any
-// mount may cover the directory, so every mount step forgets it.
+// The directory the previous step's target was created in. Most steps land in a directory the
+// step before used (/etc, /dev), and re-resolving it component by component costs more than the
+// step itself. A mount onto that directory or one above it hides what the fd refers to, so such
+// a mount forgets it.
 struct ParentDirCache {
-  char path[PATH_MAX];
+  char path[PATH_MAX];  // "/etc"; "" for the root
   int fd = -1;
 
   void forget() noexcept {
     close_quietly(fd);
     fd = -1;
+  }
+
+  void forget_if_covered_by(const char* mount_target) noexcept {
+    if (fd < 0) return;
+    const size_t n = std::strlen(mount_target);
+    if (std::strncmp(path, mount_target, n) == 0 && (path[n] == '\0' || path[n] == '/')) forget();
   }
 };
 
@@ -341,29 +383,48 @@ int cached_parent(ParentDirCache& cache, int root_fd, const char* path, char (&l
   return fd;
 }
 
+// ensure_path with the parent directory from the cache: creates the last component when missing
+// (a directory, or an empty file when !want_dir) and opens it, resolved inside the root as
+// ensure_path does. Creating first and ignoring EEXIST saves a lookup on the common path, a fresh
+// tmpfs; EEXIST wins over EROFS, so an existing target in a read-only mount still works.
+int ensure_target(ParentDirCache& dirs, int root_fd, const char* path, bool want_dir) noexcept {
+  if (std::strcmp(relative(path), ".") == 0) return ensure_path(root_fd, path, want_dir);
+  char leaf[NAME_MAX + 1];
+  const int parent = cached_parent(dirs, root_fd, path, leaf);
+  if (parent < 0) return -1;
+  if (want_dir) {
+    if (::mkdirat(parent, leaf, 0755) != 0 && errno != EEXIST) return -1;
+  } else {
+    const int created = ::openat(parent, leaf, O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC | O_NOFOLLOW, 0644);
+    if (created < 0 && errno != EEXIST) return -1;
+    close_quietly(created);
+  }
+  return resolve_in_root(root_fd, path);
+}
+
 // Returns 0, or -1 with errno set. Optional targets that do not exist are skipped.
 int apply_mount_op(const ChildPlan& plan, size_t index, int root_fd, ParentDirCache& dirs) noexcept {
   const MountOp& op = plan.mounts[index];
-  if (op.kind != MountOpKind::kSymlink && op.kind != MountOpKind::kWriteFile) dirs.forget();
   const unsigned move_flags = MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH;
   switch (op.kind) {
     case MountOpKind::kBind: {
       const int tree = plan.mount_fds[index];
       if (tree < 0) return 0;  // optional source absent
-      const int target = ensure_path(root_fd, op.target, op.target_is_dir);
+      const int target = ensure_target(dirs, root_fd, op.target, op.target_is_dir);
       if (target < 0) return -1;
       const int rc = sys::move_mount(tree, "", target, "", move_flags);
       const int saved = errno;
       close_quietly(target);
       close_quietly(tree);
       plan.mount_fds[index] = -1;
+      dirs.forget_if_covered_by(op.target);
       errno = saved;
       return rc;
     }
     case MountOpKind::kTmpfs:
     case MountOpKind::kProc:
     case MountOpKind::kDevpts: {
-      const int target = ensure_path(root_fd, op.target, /*want_dir=*/true);
+      const int target = ensure_target(dirs, root_fd, op.target, /*want_dir=*/true);
       if (target < 0) return -1;
       int rc;
       if (op.kind == MountOpKind::kTmpfs) {
@@ -378,11 +439,12 @@ int apply_mount_op(const ChildPlan& plan, size_t index, int root_fd, ParentDirCa
       }
       const int saved = errno;
       close_quietly(target);
+      dirs.forget_if_covered_by(op.target);
       errno = saved;
       return rc;
     }
     case MountOpKind::kMkdir: {
-      const int target = ensure_path(root_fd, op.target, /*want_dir=*/true);
+      const int target = ensure_target(dirs, root_fd, op.target, /*want_dir=*/true);
       close_quietly(target);
       return target < 0 ? -1 : 0;
     }
@@ -420,6 +482,7 @@ int apply_mount_op(const ChildPlan& plan, size_t index, int root_fd, ParentDirCa
       }
       const int saved = errno;
       close_quietly(target);
+      dirs.forget_if_covered_by(op.target);
       errno = saved;
       return rc;
     }
@@ -429,10 +492,6 @@ int apply_mount_op(const ChildPlan& plan, size_t index, int root_fd, ParentDirCa
 }
 
 void build_root(const ChildPlan& plan) noexcept {
-  // Nothing we mount may propagate back to the host's mount namespace.
-  if (::mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) != 0) {
-    fail(plan, Stage::kMounts, "make / private");
-  }
   clone_bind_sources(plan);
   if (::mount("tmpfs", plan.staging_dir, "tmpfs", MS_NOSUID | MS_NODEV, plan.root_tmpfs_options) != 0) {
     fail(plan, Stage::kMounts, "root tmpfs");
@@ -453,14 +512,14 @@ void build_root(const ChildPlan& plan) noexcept {
   if (::chdir("/") != 0) fail(plan, Stage::kPivot, "chdir /");
 }
 
-void bring_up_loopback(const ChildPlan& plan) noexcept {
+void bring_up_loopback(int report_fd) noexcept {
   const int fd = ::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-  if (fd < 0) fail(plan, Stage::kNetwork, "socket");
+  if (fd < 0) report_failure(report_fd, Stage::kNetwork, "socket", errno, 125);
   ifreq ifr{};
   copy_cstr(ifr.ifr_name, sizeof(ifr.ifr_name), "lo");
-  if (::ioctl(fd, SIOCGIFFLAGS, &ifr) != 0) fail(plan, Stage::kNetwork, "SIOCGIFFLAGS lo");
+  if (::ioctl(fd, SIOCGIFFLAGS, &ifr) != 0) report_failure(report_fd, Stage::kNetwork, "SIOCGIFFLAGS lo", errno, 125);
   ifr.ifr_flags = static_cast<short>(ifr.ifr_flags | IFF_UP | IFF_RUNNING);
-  if (::ioctl(fd, SIOCSIFFLAGS, &ifr) != 0) fail(plan, Stage::kNetwork, "SIOCSIFFLAGS lo up");
+  if (::ioctl(fd, SIOCSIFFLAGS, &ifr) != 0) report_failure(report_fd, Stage::kNetwork, "SIOCSIFFLAGS lo up", errno, 125);
   close_quietly(fd);
 }
 
@@ -497,7 +556,6 @@ void confine(const ChildPlan& plan) noexcept {
   if (::sethostname(plan.hostname, std::strlen(plan.hostname)) != 0) {
     fail(plan, Stage::kHostname, plan.hostname);
   }
-  if (plan.network.bring_up_loopback) bring_up_loopback(plan);
   apply_rlimits(plan);
   if (::chdir(plan.workdir) != 0) fail(plan, Stage::kWorkdir, plan.workdir);
   drop_capabilities(plan);
@@ -612,23 +670,38 @@ int64_t to_usec(const timeval& tv) noexcept {
 }
 
 // Puts the supervisor's pipes in place of stdout/stderr. dup2 clears close-on-exec on the copy;
-// the originals are closed with the rest of the inherited fds.
+// the received originals are closed, or init would hold the pipes open after the program ends.
 void redirect_output(const ChildPlan& plan) noexcept {
   if (plan.stdout_fd >= 0 && ::dup2(plan.stdout_fd, STDOUT_FILENO) < 0) fail(plan, Stage::kStdio, "dup2 stdout");
   if (plan.stderr_fd >= 0 && ::dup2(plan.stderr_fd, STDERR_FILENO) < 0) fail(plan, Stage::kStdio, "dup2 stderr");
+  close_quietly(plan.stdout_fd);
+  close_quietly(plan.stderr_fd);
 }
 
 }  // namespace
 
-[[noreturn]] void child_main(const ChildPlan& plan) noexcept {
-  redirect_output(plan);
-  close_inherited_fds(plan);
+[[noreturn]] void child_main(const ChildStart& start) noexcept {
+  // With the caller's stdio closed the socket may have landed on 0-2, where stdout would replace it.
+  const int report_fd = above_stdio(start.report_fd);
+  close_inherited_fds(report_fd);
   reset_signal_dispositions();
   sigset_t all;
   sigfillset(&all);
   ::sigprocmask(SIG_SETMASK, &all, nullptr);  // init waits for signals with sigwaitinfo
+  // Owned by the user namespace clone3 made, exactly as if clone3 had made them; nothing of the
+  // host is reachable through them before the plan says what to mount.
+  if (::unshare(start.unshare_flags) != 0) {
+    report_failure(report_fd, Stage::kNamespaces, "unshare", errno, 125);
+  }
+  // What needs no plan is done now, while the parent is most likely still working it out.
+  if ((start.unshare_flags & CLONE_NEWNET) != 0) bring_up_loopback(report_fd);
+  // Nothing mounted from here on may propagate back to the host's mount namespace.
+  if (::mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) != 0) {
+    report_failure(report_fd, Stage::kMounts, "make / private", errno, 125);
+  }
 
-  wait_for_parent(plan);
+  const ChildPlan plan = receive_plan(start, report_fd);
+  redirect_output(plan);
   set_identity(plan);
   build_root(plan);
   confine(plan);
@@ -643,6 +716,8 @@ void redirect_output(const ChildPlan& plan) noexcept {
   const pid_t pid = ::vfork();
   if (pid < 0) fail(plan, Stage::kFork, "vfork");
   if (pid == 0) run_program(plan);
+  // The program has exec'd (or failed): nothing reads the plan's strings any more.
+  ::munmap(const_cast<ChildPlan*>(start.plan), start.plan_mapping_size);
   run_init(plan, pid);
 }
 

@@ -52,7 +52,7 @@ void LaunchPlan::set_landlock(landlock::RulesetPlan ruleset) { landlock_.emplace
 
 const ChildPlan& LaunchPlan::child_plan() {
   child_ = ChildPlan{};
-  child_.report_fd = report_fd_;
+  child_.report_fd = -1;  // the child has its own end of the report socket (ChildStart)
   child_.stdout_fd = stdout_fd_;
   child_.stderr_fd = stderr_fd_;
   child_.identity = identity_;
@@ -60,7 +60,6 @@ const ChildPlan& LaunchPlan::child_plan() {
   child_.mount_count = mount_ops_.size();
   child_.mount_fds = mount_fds_.data();
   child_.hostname = hostname_.c_str();
-  child_.network.bring_up_loopback = unshare_network_;
   child_.rlimits = rlimits_.data();
   child_.rlimit_count = rlimits_.size();
   child_.last_cap = last_cap_;

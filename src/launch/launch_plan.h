@@ -1,5 +1,6 @@
-// Owns everything the sandbox child reads and hands out the POD view of it. Built in the parent
-// before clone; pinned in memory (not copyable or movable) because the view points into it.
+// Owns everything the sandbox child reads and hands out the POD view of it, which
+// PendingSandbox::release publishes into the child's plan arena. Pinned in memory (not copyable
+// or movable) because the view points into it.
 #pragma once
 
 #include <linux/filter.h>
@@ -27,8 +28,6 @@ class LaunchPlan {
 
   // The view for the child; valid while this object lives.
   const ChildPlan& child_plan();
-  // report_fd is only known once the socket pair exists.
-  void set_report_fd(int fd) { report_fd_ = fd; }
   // Pipes the program's stdout/stderr go to; -1 leaves the caller's descriptor in place.
   void set_output_fds(int stdout_fd, int stderr_fd) {
     stdout_fd_ = stdout_fd;
@@ -36,9 +35,6 @@ class LaunchPlan {
   }
 
   bool unshare_network() const { return unshare_network_; }
-  // A cgroup v2 directory fd the sandbox is born in (CLONE_INTO_CGROUP); -1 for sbx's own.
-  void set_cgroup_fd(int fd) { cgroup_fd_ = fd; }
-  int cgroup_fd() const { return cgroup_fd_; }
   const mounts::MountPlan& mounts() const { return mounts_; }
 
  private:
@@ -58,9 +54,7 @@ class LaunchPlan {
   IdentityPlan identity_{};
   bool unshare_network_ = true;
   int last_cap_ = 0;
-  int report_fd_ = -1;
   int stdout_fd_ = -1;
-  int cgroup_fd_ = -1;
   int stderr_fd_ = -1;
   ChildPlan child_{};
 };

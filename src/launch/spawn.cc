@@ -7,6 +7,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cstring>
 #include <string>
 
 #include "launch/child.h"
@@ -72,43 +73,83 @@ Result<int> Sandbox::reap() {
   return info.si_status;  // killed: the signal number is the wait status
 }
 
-Result<Sandbox> spawn_sandbox(LaunchPlan& plan, const IdMapping& ids) {
+Result<PendingSandbox> start_sandbox(const SandboxStart& start, const IdMapping& ids) {
+  SBX_ASSIGN_OR_RETURN(PlanArena arena, PlanArena::create());
   int pair[2];
   if (::socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, pair) != 0) {
     return errno_error("socketpair");
   }
   UniqueFd parent_end(pair[0]);
   UniqueFd child_end(pair[1]);
-  plan.set_report_fd(child_end.get());
-  const ChildPlan& child_plan = plan.child_plan();
+  ChildStart child_start{};
+  child_start.report_fd = child_end.get();
+  child_start.unshare_flags = CLONE_NEWNS | CLONE_NEWIPC | CLONE_NEWUTS | CLONE_NEWCGROUP;
+  if (start.unshare_network) child_start.unshare_flags |= CLONE_NEWNET;
+  child_start.plan = arena.plan_slot();
+  child_start.plan_mapping_size = PlanArena::kCapacity;
 
   int pidfd = -1;
   clone_args args{};
-  args.flags = CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWIPC | CLONE_NEWUTS | CLONE_NEWCGROUP |
-               CLONE_PIDFD;
-  if (plan.unshare_network()) args.flags |= CLONE_NEWNET;
-  if (plan.cgroup_fd() >= 0) {
+  args.flags = CLONE_NEWUSER | CLONE_NEWPID | CLONE_PIDFD;
+  if (start.cgroup_fd >= 0) {
     args.flags |= CLONE_INTO_CGROUP;
-    args.cgroup = static_cast<uint64_t>(plan.cgroup_fd());
+    args.cgroup = static_cast<uint64_t>(start.cgroup_fd);
   }
   args.pidfd = reinterpret_cast<uint64_t>(&pidfd);
   args.exit_signal = SIGCHLD;
 
   const long pid = sys::clone3(&args);
-  if (pid < 0) return errno_error("clone3 (new user, mount, pid, ipc, uts, cgroup, net namespaces)");
-  if (pid == 0) child_main(child_plan);
+  if (pid < 0) return errno_error("clone3 (new user and pid namespaces)");
+  if (pid == 0) child_main(child_start);
 
   Sandbox sandbox(static_cast<pid_t>(pid), UniqueFd(pidfd), std::move(parent_end));
   child_end.reset();
   if (auto status = write_id_maps(static_cast<pid_t>(pid), ids); !status) {
     return std::move(status).error().context("user namespace id maps");
   }
+  return PendingSandbox(std::move(sandbox), std::move(arena), start.unshare_network);
+}
+
+Result<Sandbox> PendingSandbox::release(LaunchPlan& plan) && {
+  if (plan.unshare_network() != unshare_network_) {
+    return make_error("internal: the plan's network namespace differs from the one the sandbox was started with");
+  }
+  // The child receives the descriptors in this order; the published plan names their indices.
+  ChildPlan view = plan.child_plan();
+  int fds[3];
+  int count = 0;
+  auto pass = [&](int fd) {
+    if (fd < 0) return -1;
+    fds[count] = fd;
+    return count++;
+  };
+  view.stdout_fd = pass(view.stdout_fd);
+  view.stderr_fd = pass(view.stderr_fd);
+  view.landlock.ruleset_fd = pass(view.landlock.ruleset_fd);
+  view.report_fd = -1;
+  SBX_RETURN_IF_ERROR(arena_.publish(view));
+
   Message go{};
   go.kind = MessageKind::kGo;
-  if (::send(sandbox.report_fd(), &go, sizeof(go), MSG_NOSIGNAL) != sizeof(go)) {
-    return errno_error("release the sandbox child");
+  iovec iov{&go, sizeof(go)};
+  alignas(cmsghdr) char control[CMSG_SPACE(sizeof(fds))] = {};
+  msghdr msg{};
+  msg.msg_iov = &iov;
+  msg.msg_iovlen = 1;
+  if (count > 0) {
+    msg.msg_control = control;
+    msg.msg_controllen = CMSG_SPACE(sizeof(int) * static_cast<size_t>(count));
+    cmsghdr* c = CMSG_FIRSTHDR(&msg);
+    c->cmsg_level = SOL_SOCKET;
+    c->cmsg_type = SCM_RIGHTS;
+    c->cmsg_len = CMSG_LEN(sizeof(int) * static_cast<size_t>(count));
+    std::memcpy(CMSG_DATA(c), fds, sizeof(int) * static_cast<size_t>(count));
   }
-  return sandbox;
+  if (::sendmsg(sandbox_.report_fd(), &msg, MSG_NOSIGNAL) != static_cast<ssize_t>(sizeof(go))) {
+    // The child already failed (unshare) and left: its report is queued for the supervisor.
+    if (errno != EPIPE && errno != ECONNRESET) return errno_error("release the sandbox child");
+  }
+  return std::move(sandbox_);
 }
 
 }  // namespace sbx::launch

@@ -1,5 +1,6 @@
-// Parent side of starting a sandbox: clone3 into new namespaces, write the id maps, release the
-// child, and own the result (pidfd + report socket) until it is reaped.
+// Parent side of starting a sandbox: clone3 into a new user and pid namespace as early as
+// possible, write the id maps while the child creates its other namespaces, publish the plan and
+// release the child, and own the result (pidfd + report socket) until it is reaped.
 #pragma once
 
 #include <sys/types.h>
@@ -10,6 +11,7 @@
 #include "base/result.h"
 #include "base/unique_fd.h"
 #include "launch/launch_plan.h"
+#include "launch/plan_arena.h"
 
 namespace sbx::launch {
 
@@ -53,6 +55,30 @@ class Sandbox {
   bool reaped_ = false;
 };
 
-Result<Sandbox> spawn_sandbox(LaunchPlan& plan, const IdMapping& ids);
+// What clone3 needs, known before the plan is.
+struct SandboxStart {
+  bool unshare_network = true;
+  int cgroup_fd = -1;  // a cgroup v2 directory the sandbox is born in (CLONE_INTO_CGROUP); -1: sbx's own
+};
+
+// A cloned child waiting for its plan. Destroying it without release() kills and reaps the child
+// (which also exits by itself when the report socket closes).
+class PendingSandbox {
+ public:
+  PendingSandbox(Sandbox sandbox, PlanArena arena, bool unshare_network) noexcept
+      : sandbox_(std::move(sandbox)), arena_(std::move(arena)), unshare_network_(unshare_network) {}
+
+  pid_t pid() const { return sandbox_.pid(); }
+
+  // Publishes the plan and sends the go message with the plan's descriptors.
+  Result<Sandbox> release(LaunchPlan& plan) &&;
+
+ private:
+  Sandbox sandbox_;
+  PlanArena arena_;
+  bool unshare_network_;
+};
+
+Result<PendingSandbox> start_sandbox(const SandboxStart& start, const IdMapping& ids);
 
 }  // namespace sbx::launch

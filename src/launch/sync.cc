@@ -6,6 +6,7 @@ const char* stage_name(Stage stage) {
   switch (stage) {
     case Stage::kNone: return "none";
     case Stage::kSync: return "sync";
+    case Stage::kNamespaces: return "namespaces";
     case Stage::kStdio: return "stdio";
     case Stage::kIdentity: return "identity";
     case Stage::kMounts: return "mounts";

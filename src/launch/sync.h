@@ -10,6 +10,7 @@ namespace sbx::launch {
 enum class Stage : uint32_t {
   kNone = 0,
   kSync,       // waiting for the parent
+  kNamespaces, // unsharing the mount, network, ipc, uts and cgroup namespaces
   kStdio,      // putting the output pipes in place
   kIdentity,   // setgroups/setresgid/setresuid
   kMounts,     // building the root filesystem
@@ -29,7 +30,9 @@ enum class Stage : uint32_t {
 const char* stage_name(Stage stage);
 
 enum class MessageKind : uint32_t {
-  kGo = 1,        // parent -> child: uid/gid maps are written, continue
+  // parent -> child: uid/gid maps are written and the plan is published; carries the plan's
+  // descriptors (SCM_RIGHTS, see ChildPlan).
+  kGo = 1,
   kSetupError,    // child -> parent: a stage failed; the child exits
   // init -> parent: the program ended with wait status `status`, and every other process in the
   // sandbox has been killed and reaped; the usage fields cover all of them. Init only tears its

@@ -75,7 +75,7 @@ TEST_F(ExecPolicyTest, WithoutAPolicyTheBuiltInDefaultGoverns) {
   ASSERT_TRUE(r.has_value()) << r.error().message;
   const policy::Policy& p = r->policy;
   EXPECT_EQ(r->policy_name, "default");
-  EXPECT_EQ(r->policy_sha256, policy::policy_sha256(policy::default_policy()));
+  EXPECT_EQ(r->policy_sha256(), policy::policy_sha256(policy::default_policy()));
   EXPECT_EQ(env_value(p, "PATH"), "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin");
   EXPECT_EQ(env_value(p, "HOME"), "/tmp");
   EXPECT_EQ(env_value(p, "USER"), "sandbox");
@@ -89,7 +89,7 @@ TEST_F(ExecPolicyTest, WithoutAPolicyTheBuiltInDefaultGoverns) {
   ASSERT_TRUE(in_tmp.has_value()) << in_tmp.error().message;
   EXPECT_EQ(in_tmp->policy.workspace_source, "/tmp");
   EXPECT_EQ(in_tmp->policy.workdir, "/workspace");
-  EXPECT_EQ(in_tmp->policy_sha256, r->policy_sha256) << "the caller's directory is not part of the policy";
+  EXPECT_EQ(in_tmp->policy_sha256(), r->policy_sha256()) << "the caller's directory is not part of the policy";
 }
 
 TEST_F(ExecPolicyTest, ThePolicyIsTheBaseAndFlagsOverrideIt) {
@@ -124,13 +124,13 @@ TEST_F(ExecPolicyTest, TheHashCoversTheFlagsAndMatchesPolicyShow) {
   auto plain = parse({"--policy", "base", "true"});
   auto opened = parse({"--policy", "base", "--network", "host", "true"});
   ASSERT_TRUE(plain.has_value() && opened.has_value());
-  EXPECT_NE(plain->policy_sha256, opened->policy_sha256);
+  EXPECT_NE(plain->policy_sha256(), opened->policy_sha256());
   auto base = policy::default_policy();
   base.name = "base";
   auto shown = apply_exec_flags(base, std::vector<std::string>{"--network", "host"}, caller());
   ASSERT_TRUE(shown.has_value()) << shown.error().message;
-  EXPECT_EQ(policy::policy_sha256(*shown), opened->policy_sha256);
-  EXPECT_EQ(plain->policy_sha256, policy::policy_sha256(base));
+  EXPECT_EQ(policy::policy_sha256(*shown), opened->policy_sha256());
+  EXPECT_EQ(plain->policy_sha256(), policy::policy_sha256(base));
 }
 
 TEST_F(ExecPolicyTest, ABadPolicyIsAOneLineErrorWithFileLineAndPath) {

@@ -5,9 +5,11 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <cstring>
 #include <string>
 #include <vector>
 
+#include "launch/plan_arena.h"
 #include "launch/spawn.h"
 #include "rlimits/names.h"
 
@@ -194,7 +196,6 @@ TEST(LaunchPlan, NetworkHostnameWorkdirAndStaging) {
   policy::Policy p = sample_policy();
   LaunchPlan isolated(p, sample_mounts(), 40, false);
   EXPECT_TRUE(isolated.unshare_network());
-  EXPECT_TRUE(isolated.child_plan().network.bring_up_loopback);
   EXPECT_STREQ(isolated.child_plan().hostname, "box");
   EXPECT_STREQ(isolated.child_plan().workdir, "/workspace/src");
   EXPECT_STREQ(isolated.child_plan().staging_dir, "/tmp");
@@ -204,7 +205,6 @@ TEST(LaunchPlan, NetworkHostnameWorkdirAndStaging) {
   p.network = policy::NetworkMode::kHost;
   LaunchPlan shared(p, sample_mounts(), 40, false);
   EXPECT_FALSE(shared.unshare_network());
-  EXPECT_FALSE(shared.child_plan().network.bring_up_loopback) << "the host's interfaces are not ours";
 }
 
 TEST(LaunchPlan, NoConfinementUntilItIsAdded) {
@@ -216,15 +216,66 @@ TEST(LaunchPlan, NoConfinementUntilItIsAdded) {
   EXPECT_EQ(view.report_fd, -1);
 }
 
-TEST(LaunchPlan, SeccompProgramAndReportFdAppearInTheView) {
+TEST(LaunchPlan, SeccompProgramAppearsInTheView) {
   LaunchPlan plan(sample_policy(), sample_mounts(), 40, false);
   std::vector<sock_filter> program(3, sock_filter{BPF_RET | BPF_K, 0, 0, 0x7fff0000});
   plan.set_seccomp(program);
-  plan.set_report_fd(17);
   const ChildPlan& view = plan.child_plan();
   ASSERT_EQ(view.seccomp.len, 3u);
   EXPECT_EQ(view.seccomp.filter[2].k, 0x7fff0000u);
-  EXPECT_EQ(view.report_fd, 17);
+}
+
+// Everything the published plan points to lies inside the arena: the child reads nothing of the
+// parent's heap, which it was cloned before and never sees.
+TEST(PlanArena, PublishCopiesEveryPointedToByteIntoTheArena) {
+  auto arena = PlanArena::create();
+  ASSERT_TRUE(arena) << arena.error().message;
+  LaunchPlan plan(sample_policy(), sample_mounts(), 40, false);
+  std::vector<sock_filter> program(3, sock_filter{BPF_RET | BPF_K, 0, 0, 0x7fff0000});
+  plan.set_seccomp(program);
+  const ChildPlan& view = plan.child_plan();
+  ASSERT_TRUE(arena->publish(view));
+
+  const char* lo = reinterpret_cast<const char*>(arena->plan_slot());
+  const char* hi = lo + PlanArena::kCapacity;
+  auto inside = [&](const void* p) {
+    const char* c = static_cast<const char*>(p);
+    return c >= lo && c < hi;
+  };
+  const ChildPlan& copy = *arena->plan_slot();
+  ASSERT_EQ(copy.mount_count, view.mount_count);
+  ASSERT_TRUE(inside(copy.mounts));
+  ASSERT_TRUE(inside(copy.mount_fds));
+  for (size_t i = 0; i < copy.mount_count; ++i) {
+    EXPECT_TRUE(inside(copy.mounts[i].source) && inside(copy.mounts[i].target) && inside(copy.mounts[i].data)) << i;
+    EXPECT_STREQ(copy.mounts[i].target, view.mounts[i].target);
+    ASSERT_EQ(copy.mounts[i].data_len, view.mounts[i].data_len);
+    EXPECT_EQ(std::memcmp(copy.mounts[i].data, view.mounts[i].data, view.mounts[i].data_len), 0) << i;
+  }
+  EXPECT_EQ(std::string(copy.mounts[1].data, copy.mounts[1].data_len), std::string("root:x:0:0\n\0tail", 16));
+  ASSERT_TRUE(inside(copy.argv) && inside(copy.envp) && inside(copy.rlimits) && inside(copy.seccomp.filter));
+  EXPECT_STREQ(copy.argv[2], "print(1)");
+  EXPECT_EQ(copy.argv[3], nullptr);
+  EXPECT_STREQ(copy.envp[1], "HOME=/tmp");
+  EXPECT_EQ(copy.envp[3], nullptr);
+  EXPECT_STREQ(copy.rlimits[1].name, view.rlimits[1].name);
+  EXPECT_TRUE(inside(copy.rlimits[1].name));
+  ASSERT_EQ(copy.seccomp.len, 3u);
+  EXPECT_EQ(copy.seccomp.filter[2].k, 0x7fff0000u);
+  EXPECT_TRUE(inside(copy.workdir) && inside(copy.hostname) && inside(copy.path_env) && inside(copy.staging_dir));
+  EXPECT_STREQ(copy.workdir, "/workspace/src");
+  EXPECT_STREQ(copy.path_env, "/opt/bin:/usr/bin");
+}
+
+TEST(PlanArena, APlanLargerThanTheArenaIsAnErrorNotATruncation) {
+  auto arena = PlanArena::create();
+  ASSERT_TRUE(arena) << arena.error().message;
+  policy::Policy p = sample_policy();
+  p.argv.push_back(std::string(PlanArena::kCapacity, 'x'));
+  LaunchPlan plan(p, sample_mounts(), 40, false);
+  const auto published = arena->publish(plan.child_plan());
+  ASSERT_FALSE(published);
+  EXPECT_NE(published.error().message.find("larger than 64 MiB"), std::string::npos) << published.error().message;
 }
 
 }  // namespace
