@@ -17,6 +17,7 @@
 #include "app/redaction.h"
 #include "app/remote_exec.h"
 #include "app/verdict_output.h"
+#include "base/image_pages.h"
 #include "cli/exec_options.h"
 #include "doctor/doctor.h"
 #include "launch/spawn.h"
@@ -141,6 +142,7 @@ int run_exec(std::span<const std::string> args, const GlobalOptions& global) {
   options.kill_on_output_limit = policy.limits.on_output_limit == policy::OutputLimitAction::kKill;
   // The run cgroup can only be read and removed once init has left it.
   options.wait_for_teardown = cgroup->run.has_value();
+  options.release_startup_pages_after = kReleaseImagePagesAfter;
   auto sandbox = std::move(*pending).release(plan);
   if (!sandbox) {
     spdlog::error("exec: {}", sandbox.error().message);

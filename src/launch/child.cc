@@ -28,6 +28,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <chrono>
 #include <climits>
 #include <cstring>
 
@@ -632,14 +633,24 @@ int64_t to_usec(const timeval& tv) noexcept {
 // PID 1 of the sandbox: reaps everything, forwards signals to the program, and when the program
 // ends, empties the sandbox and reports. The report is the end of the run for the supervisor:
 // nothing is left running, and the namespaces' teardown (unmounting the whole tree is the slow
-// part) happens in init's exit, after the caller has its result.
-[[noreturn]] void run_init(const ChildPlan& plan, pid_t program) noexcept {
+// part) happens in init's exit, after the caller has its result. Once the program has run for
+// a moment, init lets go of sbx's code pages (ImagePages); a quick run never pays for that.
+[[noreturn]] void run_init(const ChildPlan& plan, pid_t program, const ImagePages& image_pages) noexcept {
   sigset_t all;
   sigfillset(&all);
+  bool pages_held = true;
+  constexpr auto kReleaseNs = std::chrono::nanoseconds(kReleaseImagePagesAfter).count();
+  const timespec release_after{kReleaseNs / 1000000000, kReleaseNs % 1000000000};
   for (;;) {
     siginfo_t info{};
-    const int sig = ::sigwaitinfo(&all, &info);
-    if (sig < 0) continue;
+    const int sig = pages_held ? ::sigtimedwait(&all, &info, &release_after) : ::sigwaitinfo(&all, &info);
+    if (sig < 0) {
+      if (errno == EAGAIN && pages_held) {
+        image_pages.release_resident();
+        pages_held = false;
+      }
+      continue;
+    }
     if (sig != SIGCHLD) {
       ::kill(program, sig);
       continue;
@@ -701,6 +712,8 @@ void redirect_output(const ChildPlan& plan) noexcept {
   }
 
   const ChildPlan plan = receive_plan(start, report_fd);
+  // The parent is done planning: the program gets exactly the caller's CPUs.
+  if (start.cpus.restore() != 0) fail(plan, Stage::kSync, "restore the caller's CPU affinity");
   redirect_output(plan);
   set_identity(plan);
   build_root(plan);
@@ -718,7 +731,7 @@ void redirect_output(const ChildPlan& plan) noexcept {
   if (pid == 0) run_program(plan);
   // The program has exec'd (or failed): nothing reads the plan's strings any more.
   ::munmap(const_cast<ChildPlan*>(start.plan), start.plan_mapping_size);
-  run_init(plan, pid);
+  run_init(plan, pid, start.image_pages);
 }
 
 }  // namespace sbx::launch

@@ -8,6 +8,9 @@
 #include <cstddef>
 #include <cstdint>
 
+#include "base/image_pages.h"
+#include "launch/cpu_spread.h"
+
 namespace sbx::launch {
 
 enum class MountOpKind : uint32_t {
@@ -112,6 +115,8 @@ struct ChildStart {
   int unshare_flags;
   const ChildPlan* plan;  // in shared memory; valid once the go message has arrived
   size_t plan_mapping_size;  // init unmaps it once the program has started
+  ImagePages image_pages;    // sbx's code, which init lets go of once the program has started
+  CpuSpread cpus;            // the caller's CPU affinity, restored once the plan has arrived
 };
 
 }  // namespace sbx::launch

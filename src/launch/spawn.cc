@@ -87,6 +87,8 @@ Result<PendingSandbox> start_sandbox(const SandboxStart& start, const IdMapping&
   if (start.unshare_network) child_start.unshare_flags |= CLONE_NEWNET;
   child_start.plan = arena.plan_slot();
   child_start.plan_mapping_size = PlanArena::kCapacity;
+  child_start.image_pages = ImagePages::of_this_executable();
+  child_start.cpus = CpuSpread::of_caller();
 
   int pidfd = -1;
   clone_args args{};
@@ -102,6 +104,7 @@ Result<PendingSandbox> start_sandbox(const SandboxStart& start, const IdMapping&
   if (pid < 0) return errno_error("clone3 (new user and pid namespaces)");
   if (pid == 0) child_main(child_start);
 
+  child_start.cpus.move_off_this_cpu(static_cast<pid_t>(pid));
   Sandbox sandbox(static_cast<pid_t>(pid), UniqueFd(pidfd), std::move(parent_end));
   child_end.reset();
   if (auto status = write_id_maps(static_cast<pid_t>(pid), ids); !status) {
@@ -149,6 +152,8 @@ Result<Sandbox> PendingSandbox::release(LaunchPlan& plan) && {
     // The child already failed (unshare) and left: its report is queued for the supervisor.
     if (errno != EPIPE && errno != ECONNRESET) return errno_error("release the sandbox child");
   }
+  // The child's mapping keeps the published plan alive; this process is done with it.
+  PlanArena done = std::move(arena_);
   return std::move(sandbox_);
 }
 

@@ -1,12 +1,16 @@
 #include "supervisor/supervise.h"
 
+#include <malloc.h>
 #include <poll.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 
+#include <algorithm>
+#include <chrono>
 #include <optional>
 #include <vector>
 
+#include "base/image_pages.h"
 #include "supervisor/deadline.h"
 #include "sys/raw_syscalls.h"
 
@@ -74,6 +78,8 @@ Result<Outcome> supervise(launch::Sandbox& sandbox, const ForwardedSignals& sign
   bool report_open = true;
   bool init_exited = false;
   SBX_ASSIGN_OR_RETURN(Deadline deadline, Deadline::arm(options.timeout, options.kill_after));
+  std::optional<std::chrono::steady_clock::time_point> release_pages_at;
+  if (options.release_startup_pages_after) release_pages_at = options.start + *options.release_startup_pages_after;
 
   for (;;) {
     PollSet set;
@@ -85,9 +91,21 @@ Result<Outcome> supervise(launch::Sandbox& sandbox, const ForwardedSignals& sign
     for (OutputStream* s : streams) {
       if (s->open()) stream_at.emplace_back(set.add(s->fd()), s);
     }
-    if (::poll(set.fds.data(), set.fds.size(), -1) < 0) {
+    int wait_ms = -1;
+    if (release_pages_at) {
+      const auto left = *release_pages_at - std::chrono::steady_clock::now();
+      wait_ms = static_cast<int>(std::max<int64_t>(0, std::chrono::ceil<std::chrono::milliseconds>(left).count()));
+    }
+    const int ready = ::poll(set.fds.data(), set.fds.size(), wait_ms);
+    if (ready < 0) {
       if (errno == EINTR) continue;
       return errno_error("poll");
+    }
+    if (ready == 0) {
+      ImagePages::of_this_executable().release_resident();
+      ::malloc_trim(0);  // and the heap start-up freed
+      release_pages_at.reset();
+      continue;
     }
     if (set.ready(report_at)) {
       read_reports(sandbox.report_fd(), setup_error, program_exit);

@@ -27,6 +27,9 @@ struct SuperviseOptions {
   // something must see the namespaces gone (a run cgroup to read and remove). Otherwise the
   // run ends at the report and init's teardown overlaps whatever the caller does next.
   bool wait_for_teardown = false;
+  // Once the run has lasted this long, unmap the code pages start-up touched (ImagePages): the
+  // loop needs few of them for the rest of a long run.
+  std::optional<std::chrono::milliseconds> release_startup_pages_after;
 };
 
 struct Outcome {
