@@ -11,6 +11,7 @@
 #include <cerrno>
 #include <cstring>
 
+#include "base/spawn_setup.h"
 #include "base/unique_fd.h"
 
 extern char** environ;
@@ -23,22 +24,6 @@ using Clock = std::chrono::steady_clock;
 void append_bounded(std::string& to, const char* data, size_t n) {
   if (to.size() < kCommandOutputLimit) to.append(data, std::min(n, kCommandOutputLimit - to.size()));
 }
-
-// Releases the spawn attribute objects on every path.
-struct SpawnSetup {
-  posix_spawn_file_actions_t actions;
-  posix_spawnattr_t attr;
-  SpawnSetup() {
-    posix_spawn_file_actions_init(&actions);
-    posix_spawnattr_init(&attr);
-  }
-  ~SpawnSetup() {
-    posix_spawn_file_actions_destroy(&actions);
-    posix_spawnattr_destroy(&attr);
-  }
-  SpawnSetup(const SpawnSetup&) = delete;
-  SpawnSetup& operator=(const SpawnSetup&) = delete;
-};
 
 }  // namespace
 

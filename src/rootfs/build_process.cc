@@ -11,6 +11,8 @@
 #include <cstring>
 #include <optional>
 
+#include "base/spawn_setup.h"
+
 extern char** environ;
 
 namespace sbx::rootfs {
@@ -22,22 +24,6 @@ sigset_t termination_signals() {
   for (int sig : {SIGINT, SIGTERM, SIGHUP, SIGQUIT}) sigaddset(&set, sig);
   return set;
 }
-
-// posix_spawn attributes and file actions as RAII.
-struct SpawnSetup {
-  posix_spawnattr_t attr;
-  posix_spawn_file_actions_t actions;
-  SpawnSetup() {
-    posix_spawnattr_init(&attr);
-    posix_spawn_file_actions_init(&actions);
-  }
-  ~SpawnSetup() {
-    posix_spawn_file_actions_destroy(&actions);
-    posix_spawnattr_destroy(&attr);
-  }
-  SpawnSetup(const SpawnSetup&) = delete;
-  SpawnSetup& operator=(const SpawnSetup&) = delete;
-};
 
 class LineSplitter {
  public:
