@@ -22,7 +22,12 @@ std::string setup_hint(const Outcome& o) {
   switch (o.stage) {
     case Stage::kNamespaces:
       if (o.sys_errno == ENOSPC || o.sys_errno == EPERM || o.sys_errno == EUSERS) {
-        return " (the host limits these namespaces, e.g. user.max_net_namespaces: run sbx doctor)";
+        return " (the host limits these namespaces, e.g. user.max_mnt_namespaces: run sbx doctor)";
+      }
+      return "";
+    case Stage::kNetwork:
+      if (o.sys_errno == ENOSPC || o.sys_errno == EPERM || o.sys_errno == EUSERS) {
+        return " (the host limits network namespaces, e.g. user.max_net_namespaces: run sbx doctor)";
       }
       return "";
     case Stage::kWorkdir:

@@ -105,11 +105,11 @@ int received_fd(int index, const int* fds, int count) noexcept {
   return index >= 0 && index < count ? fds[index] : -1;
 }
 
-// Waits for the go message, then takes the published plan and its descriptors. EOF means the
-// parent died (or gave up) before the id maps and the plan were ready: nothing may run.
-ChildPlan receive_plan(const ChildStart& start, int report_fd) noexcept {
+// One message from the parent's side of the socket, with up to `max_fds` descriptors (moved off
+// stdio). Returns the number of descriptors; EOF or a malformed message means the parent died or
+// gave up: nothing may run.
+int receive_message(int report_fd, Message& m, int* fds, int max_fds) noexcept {
   constexpr int kMaxFds = 3;
-  Message m{};
   iovec iov{&m, sizeof(m)};
   alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int) * kMaxFds)];
   msghdr msg{};
@@ -121,26 +121,55 @@ ChildPlan receive_plan(const ChildStart& start, int report_fd) noexcept {
   do {
     n = ::recvmsg(report_fd, &msg, MSG_CMSG_CLOEXEC);
   } while (n < 0 && errno == EINTR);
-  if (n != static_cast<ssize_t>(sizeof(m)) || m.kind != MessageKind::kGo || (msg.msg_flags & MSG_CTRUNC) != 0) {
-    ::_exit(125);
-  }
-  int fds[kMaxFds] = {-1, -1, -1};
+  if (n != static_cast<ssize_t>(sizeof(m)) || (msg.msg_flags & MSG_CTRUNC) != 0) ::_exit(125);
   int count = 0;
   for (cmsghdr* c = CMSG_FIRSTHDR(&msg); c != nullptr; c = CMSG_NXTHDR(&msg, c)) {
     if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS) continue;
     const int in_this = static_cast<int>((c->cmsg_len - CMSG_LEN(0)) / sizeof(int));
-    for (int i = 0; i < in_this && count < kMaxFds; ++i) {
+    for (int i = 0; i < in_this; ++i) {
       int fd;
       std::memcpy(&fd, CMSG_DATA(c) + sizeof(int) * static_cast<size_t>(i), sizeof(int));
-      fds[count++] = above_stdio(fd);
+      if (count < max_fds && count < kMaxFds) {
+        fds[count++] = above_stdio(fd);
+      } else {
+        ::close(fd);
+      }
     }
   }
+  return count;
+}
+
+// Waits for the go message, then takes the published plan and its descriptors.
+ChildPlan receive_plan(const ChildStart& start, int report_fd) noexcept {
+  constexpr int kMaxFds = 3;
+  Message m{};
+  int fds[kMaxFds] = {-1, -1, -1};
+  const int count = receive_message(report_fd, m, fds, kMaxFds);
+  if (m.kind != MessageKind::kGo) ::_exit(125);
   ChildPlan plan = *start.plan;
   plan.report_fd = report_fd;
   plan.stdout_fd = received_fd(plan.stdout_fd, fds, count);
   plan.stderr_fd = received_fd(plan.stderr_fd, fds, count);
   plan.landlock.ruleset_fd = received_fd(plan.landlock.ruleset_fd, fds, count);
   return plan;
+}
+
+// Enters the network namespace the helper made (netns_helper.h), which the parent starts once
+// it has sent the plan; its message follows the go message. Needs CAP_SYS_ADMIN in the user
+// namespace, so it comes before confine(). Without the namespace nothing runs: this process is
+// still in the network namespace it was cloned in.
+void join_network(const ChildPlan& plan) noexcept {
+  Message m{};
+  int fd = -1;
+  const int count = receive_message(plan.report_fd, m, &fd, 1);
+  if (m.kind != MessageKind::kNetns) ::_exit(125);
+  if (count == 0) {
+    m.what[sizeof(m.what) - 1] = '\0';
+    const char* what = m.what[0] != '\0' ? m.what : "network helper";
+    fail_with(plan, Stage::kNetwork, what, m.sys_errno != 0 ? m.sys_errno : EPROTO);
+  }
+  if (::setns(fd, CLONE_NEWNET) != 0) fail(plan, Stage::kNetwork, "setns (network namespace)");
+  close_quietly(fd);
 }
 
 void set_identity(const ChildPlan& plan) noexcept {
@@ -513,17 +542,6 @@ void build_root(const ChildPlan& plan) noexcept {
   if (::chdir("/") != 0) fail(plan, Stage::kPivot, "chdir /");
 }
 
-void bring_up_loopback(int report_fd) noexcept {
-  const int fd = ::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-  if (fd < 0) report_failure(report_fd, Stage::kNetwork, "socket", errno, 125);
-  ifreq ifr{};
-  copy_cstr(ifr.ifr_name, sizeof(ifr.ifr_name), "lo");
-  if (::ioctl(fd, SIOCGIFFLAGS, &ifr) != 0) report_failure(report_fd, Stage::kNetwork, "SIOCGIFFLAGS lo", errno, 125);
-  ifr.ifr_flags = static_cast<short>(ifr.ifr_flags | IFF_UP | IFF_RUNNING);
-  if (::ioctl(fd, SIOCSIFFLAGS, &ifr) != 0) report_failure(report_fd, Stage::kNetwork, "SIOCSIFFLAGS lo up", errno, 125);
-  close_quietly(fd);
-}
-
 void apply_rlimits(const ChildPlan& plan) noexcept {
   for (size_t i = 0; i < plan.rlimit_count; ++i) {
     const RlimitSetting& r = plan.rlimits[i];
@@ -704,8 +722,6 @@ void redirect_output(const ChildPlan& plan) noexcept {
   if (::unshare(start.unshare_flags) != 0) {
     report_failure(report_fd, Stage::kNamespaces, "unshare", errno, 125);
   }
-  // What needs no plan is done now, while the parent is most likely still working it out.
-  if ((start.unshare_flags & CLONE_NEWNET) != 0) bring_up_loopback(report_fd);
   // Nothing mounted from here on may propagate back to the host's mount namespace.
   if (::mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) != 0) {
     report_failure(report_fd, Stage::kMounts, "make / private", errno, 125);
@@ -717,6 +733,7 @@ void redirect_output(const ChildPlan& plan) noexcept {
   redirect_output(plan);
   set_identity(plan);
   build_root(plan);
+  if (start.join_network) join_network(plan);
   confine(plan);
 
   // A new session without a controlling terminal: the program cannot TIOCSTI into the caller's.

@@ -110,9 +110,11 @@ struct ChildPlan {
 struct ChildStart {
   int report_fd;
   // Namespaces the child creates itself with unshare, on its own CPU while the parent is still
-  // working out the plan (the network namespace alone costs about 0.4 ms). With CLONE_NEWNET
-  // the child also brings its loopback interface up.
+  // working out the plan.
   int unshare_flags;
+  // The network namespace comes from the network helper instead (netns_helper.h), over
+  // report_fd; the child joins it after building its root.
+  bool join_network;
   const ChildPlan* plan;  // in shared memory; valid once the go message has arrived
   size_t plan_mapping_size;  // init unmaps it once the program has started
   ImagePages image_pages;    // sbx's code, which init lets go of once the program has started

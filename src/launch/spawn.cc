@@ -11,6 +11,7 @@
 #include <string>
 
 #include "launch/child.h"
+#include "launch/netns_helper.h"
 #include "launch/sync.h"
 #include "sys/raw_syscalls.h"
 
@@ -84,7 +85,7 @@ Result<PendingSandbox> start_sandbox(const SandboxStart& start, const IdMapping&
   ChildStart child_start{};
   child_start.report_fd = child_end.get();
   child_start.unshare_flags = CLONE_NEWNS | CLONE_NEWIPC | CLONE_NEWUTS | CLONE_NEWCGROUP;
-  if (start.unshare_network) child_start.unshare_flags |= CLONE_NEWNET;
+  child_start.join_network = start.unshare_network;
   child_start.plan = arena.plan_slot();
   child_start.plan_mapping_size = PlanArena::kCapacity;
   child_start.image_pages = ImagePages::of_this_executable();
@@ -110,7 +111,7 @@ Result<PendingSandbox> start_sandbox(const SandboxStart& start, const IdMapping&
   if (auto status = write_id_maps(static_cast<pid_t>(pid), ids); !status) {
     return std::move(status).error().context("user namespace id maps");
   }
-  return PendingSandbox(std::move(sandbox), std::move(arena), start.unshare_network);
+  return PendingSandbox(std::move(sandbox), std::move(arena), start);
 }
 
 Result<Sandbox> PendingSandbox::release(LaunchPlan& plan) && {
@@ -151,9 +152,17 @@ Result<Sandbox> PendingSandbox::release(LaunchPlan& plan) && {
   if (::sendmsg(sandbox_.report_fd(), &msg, MSG_NOSIGNAL) != static_cast<ssize_t>(sizeof(go))) {
     // The child already failed (unshare) and left: its report is queued for the supervisor.
     if (errno != EPIPE && errno != ECONNRESET) return errno_error("release the sandbox child");
+    return std::move(sandbox_);
   }
   // The child's mapping keeps the published plan alive; this process is done with it.
-  PlanArena done = std::move(arena_);
+  { PlanArena done = std::move(arena_); }
+  if (unshare_network_) {
+    // Started only now: cloning it earlier would delay the plan, and this CPU is idle from here
+    // on while the child builds its root on the other. It is reaped before the program can
+    // start, because the child waits for its namespace first.
+    SBX_ASSIGN_OR_RETURN(NetnsHelper netns, NetnsHelper::start(sandbox_.pidfd(), sandbox_.report_fd(), cgroup_fd_));
+    SBX_RETURN_IF_ERROR(netns.wait());
+  }
   return std::move(sandbox_);
 }
 

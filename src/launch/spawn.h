@@ -1,6 +1,7 @@
 // Parent side of starting a sandbox: clone3 into a new user and pid namespace as early as
 // possible, write the id maps while the child creates its other namespaces, publish the plan and
-// release the child, and own the result (pidfd + report socket) until it is reaped.
+// release the child, have its network namespace made alongside (netns_helper.h), and own the
+// result (pidfd + report socket) until it is reaped.
 #pragma once
 
 #include <sys/types.h>
@@ -58,25 +59,32 @@ class Sandbox {
 // What clone3 needs, known before the plan is.
 struct SandboxStart {
   bool unshare_network = true;
-  int cgroup_fd = -1;  // a cgroup v2 directory the sandbox is born in (CLONE_INTO_CGROUP); -1: sbx's own
+  // A cgroup v2 directory the sandbox (and its network helper) is born in (CLONE_INTO_CGROUP);
+  // -1: sbx's own. Must stay open until release().
+  int cgroup_fd = -1;
 };
 
 // A cloned child waiting for its plan. Destroying it without release() kills and reaps the child
 // (which also exits by itself when the report socket closes).
 class PendingSandbox {
  public:
-  PendingSandbox(Sandbox sandbox, PlanArena arena, bool unshare_network) noexcept
-      : sandbox_(std::move(sandbox)), arena_(std::move(arena)), unshare_network_(unshare_network) {}
+  PendingSandbox(Sandbox sandbox, PlanArena arena, const SandboxStart& start) noexcept
+      : sandbox_(std::move(sandbox)),
+        arena_(std::move(arena)),
+        unshare_network_(start.unshare_network),
+        cgroup_fd_(start.cgroup_fd) {}
 
   pid_t pid() const { return sandbox_.pid(); }
 
-  // Publishes the plan and sends the go message with the plan's descriptors.
+  // Publishes the plan and sends the go message with the plan's descriptors; then, unless the
+  // sandbox shares the host's network, makes its network namespace with the helper and reaps it.
   Result<Sandbox> release(LaunchPlan& plan) &&;
 
  private:
   Sandbox sandbox_;
   PlanArena arena_;
   bool unshare_network_;
+  int cgroup_fd_;  // borrowed from the caller's cgroup, which outlives the release
 };
 
 Result<PendingSandbox> start_sandbox(const SandboxStart& start, const IdMapping& ids);

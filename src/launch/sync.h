@@ -10,13 +10,13 @@ namespace sbx::launch {
 enum class Stage : uint32_t {
   kNone = 0,
   kSync,       // waiting for the parent
-  kNamespaces, // unsharing the mount, network, ipc, uts and cgroup namespaces
+  kNamespaces, // unsharing the mount, ipc, uts and cgroup namespaces
   kStdio,      // putting the output pipes in place
   kIdentity,   // setgroups/setresgid/setresuid
   kMounts,     // building the root filesystem
   kPivot,      // pivot_root and detaching the host root
   kHostname,
-  kNetwork,    // loopback up
+  kNetwork,    // the network namespace: made, loopback up, joined
   kRlimits,
   kWorkdir,
   kCapabilities,
@@ -38,6 +38,9 @@ enum class MessageKind : uint32_t {
   // sandbox has been killed and reaped; the usage fields cover all of them. Init only tears its
   // namespaces down after this.
   kProgramExit,
+  // network helper -> child (netns_helper.h): the sandbox's network namespace with loopback up
+  // (one descriptor, SCM_RIGHTS), or, without one, the call that failed in `what`/`sys_errno`.
+  kNetns,
 };
 
 struct Message {

@@ -2,14 +2,21 @@
 // loopback (TCP and a UDP echo server); the sandbox must not reach either, and with
 // --network host (the allow half) it must.
 #include <arpa/inet.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
 #include <netinet/in.h>
 #include <poll.h>
+#include <sched.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
 
+#include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
 #include <atomic>
 #include <cerrno>
+#include <cstddef>
+#include <iterator>
 #include <fstream>
 #include <set>
 #include <thread>
@@ -115,6 +122,42 @@ TEST(InterfacesTest, HostNetworkShowsTheHostsInterfaces) {
   const auto want = lines(host.out);
   const auto got = lines(r.out);
   EXPECT_EQ(std::set<std::string>(got.begin(), got.end()), std::set<std::string>(want.begin(), want.end())) << r;
+}
+
+// The namespace comes from a helper process (launch/netns_helper.h) that enters the sandbox's
+// user namespace first: owned by any other user namespace, it would not be the sandbox's own.
+TEST(NetworkNamespaceTest, BelongsToTheSandboxesUserNamespace) {
+  const RunResult r = run_probe({}, {"netns-owner"});
+  ASSERT_TRUE(Succeeded(r));
+  EXPECT_EQ(lines(r.out), std::vector<std::string>{"own"}) << r;
+}
+
+// A host that refuses network namespaces (here: unshare(CLONE_NEWNET) fails with EPERM for sbx
+// and everything it starts) gets no sandbox without one: the run fails before the program
+// starts, with one line naming the step.
+TEST(NetworkNamespaceTest, ANamespaceThatCannotBeMadeFailsTheRun) {
+  static const sock_filter kDenyNewNet[] = {
+      BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(seccomp_data, nr)),
+      BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_unshare, 0, 3),
+      BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(seccomp_data, args[0])),
+      BPF_JUMP(BPF_JMP | BPF_JSET | BPF_K, CLONE_NEWNET, 0, 1),
+      BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | (EPERM & SECCOMP_RET_DATA)),
+      BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+  };
+  const sock_fprog prog{static_cast<unsigned short>(std::size(kDenyNewNet)), const_cast<sock_filter*>(kDenyNewNet)};
+  RunOptions options;
+  options.seccomp_filter = &prog;
+  const RunResult r = run_probe({}, {"create", "/tmp/ran"}, options);
+  EXPECT_EQ(r.status(), 125) << r;
+  EXPECT_EQ(r.out, "") << r;
+  const auto err = lines(r.err);
+  ASSERT_EQ(err.size(), 1u) << r;
+  EXPECT_THAT(err[0], ::testing::HasSubstr("network")) << r;
+  EXPECT_THAT(err[0], ::testing::HasSubstr("unshare (network namespace)")) << r;
+  EXPECT_THAT(err[0], ::testing::HasSubstr("Operation not permitted")) << r;
+  EXPECT_THAT(err[0], ::testing::HasSubstr("user.max_net_namespaces: run sbx doctor")) << r;
+  // --network host needs no namespace of its own: the same host runs it.
+  EXPECT_TRUE(Succeeded(run_probe({"--network", "host"}, {"ifaces"}, options)));
 }
 
 }  // namespace

@@ -4,6 +4,8 @@
 #include <poll.h>
 #include <signal.h>
 #include <sys/syscall.h>
+#include <linux/seccomp.h>
+#include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -55,13 +57,17 @@ std::string join(const std::vector<std::string>& argv) {
 // Between fork and execve only async-signal-safe calls: the test may have threads (the UDP echo
 // server), and everything the child needs was built before fork.
 [[noreturn]] void exec_child(const char* path, char* const* argv, char* const* envp, int in, int out,
-                             int err, const char* cwd) {
+                             int err, const char* cwd, const sock_fprog* filter) {
   // An ignored SIGPIPE (the parent ignores it while feeding stdin) would survive execve.
   struct sigaction dfl {};
   dfl.sa_handler = SIG_DFL;
   ::sigaction(SIGPIPE, &dfl, nullptr);
   if (::dup2(in, 0) < 0 || ::dup2(out, 1) < 0 || ::dup2(err, 2) < 0) ::_exit(120);
   if (cwd != nullptr && ::chdir(cwd) != 0) ::_exit(121);
+  if (filter != nullptr && (::prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0 ||
+                            ::syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, filter) != 0)) {
+    ::_exit(123);
+  }
   ::execve(path, argv, envp);
   ::_exit(122);
 }
@@ -125,7 +131,8 @@ Process Process::start(const std::vector<std::string>& argv_in, const RunOptions
     ADD_FAILURE() << "fork: " << std::strerror(errno);
     return p;
   }
-  if (pid == 0) exec_child(argv[0], argv.data(), envp.data(), child_stdin, out_write.get(), err_write.get(), cwd);
+  if (pid == 0) exec_child(argv[0], argv.data(), envp.data(), child_stdin, out_write.get(), err_write.get(), cwd,
+                            options.seccomp_filter);
   p.pid_ = pid;
   p.pidfd_.reset(static_cast<int>(::syscall(SYS_pidfd_open, pid, 0)));
   if (!p.pidfd_.valid()) ADD_FAILURE() << "pidfd_open: " << std::strerror(errno);

@@ -3,6 +3,8 @@
 // which the process is killed, so a broken sandbox can fail a test but never hang the suite.
 #pragma once
 
+#include <linux/filter.h>
+
 #include <sys/types.h>
 
 #include <chrono>
@@ -43,6 +45,9 @@ struct RunOptions {
   std::vector<std::string> env;  // NAME=VALUE added to (or replacing in) the test's environment
   std::string cwd;               // empty: the test's own working directory
   std::chrono::milliseconds timeout{20'000};
+  // Installed (with no_new_privs) in the child before it execs: a host that refuses some
+  // syscall to the program and everything it starts.
+  const sock_fprog* seccomp_filter = nullptr;
 };
 
 struct RunResult {

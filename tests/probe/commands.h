@@ -29,6 +29,7 @@ int cmd_connect_tcp(const char* host, const char* port);
 int cmd_send_udp(const char* host, const char* port);
 int cmd_udp_self();
 int cmd_ifaces();
+int cmd_netns_owner();
 
 // syscall_commands.cc
 int cmd_try_syscall(const char* name);

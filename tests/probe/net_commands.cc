@@ -1,8 +1,13 @@
-// Reaching peers over IPv4, and listing this network namespace's interfaces.
+// Reaching peers over IPv4, and what this network namespace is: its interfaces, its owner.
 #include <arpa/inet.h>
+#include <fcntl.h>
+#include <linux/nsfs.h>
 #include <netinet/in.h>
 #include <poll.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <cerrno>
 #include <cstdint>
@@ -98,6 +103,25 @@ int cmd_ifaces() {
     ++count;
   }
   return count > 0 ? 0 : ENODATA;
+}
+
+// Which user namespace owns this network namespace: "own" when it is this process's (as when
+// the sandbox made it), else "other".
+int cmd_netns_owner() {
+  const int net = ::open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
+  if (net < 0) return report("open /proc/self/ns/net", errno);
+  const int owner = ::ioctl(net, NS_GET_USERNS);
+  const int err = errno;
+  ::close(net);
+  if (owner < 0) return report("NS_GET_USERNS", err);
+  struct stat of_owner {};
+  struct stat of_mine {};
+  const bool ok = ::fstat(owner, &of_owner) == 0 && ::stat("/proc/self/ns/user", &of_mine) == 0;
+  ::close(owner);
+  if (!ok) return report("stat", errno);
+  const bool own = of_owner.st_dev == of_mine.st_dev && of_owner.st_ino == of_mine.st_ino;
+  std::printf("%s\n", own ? "own" : "other");
+  return 0;
 }
 
 }  // namespace sbx::probe

@@ -27,7 +27,7 @@ void usage() {
                "usage: sbx-probe ids | caps | create PATH | open-write PATH | write PATH | read PATH |\n"
                "  exists PATH | ls DIR | cwd | connect-tcp HOST PORT | send-udp HOST PORT | udp-self |\n"
                "  try-syscall NAME | tiocsti | foreign-abi | fds | pids | daemonize FILE | env |\n"
-               "  hostname | mounts | sleep SECONDS | hold FILE SECONDS | ifaces | exit CODE |\n"
+               "  hostname | mounts | sleep SECONDS | hold FILE SECONDS | ifaces | netns-owner | exit CODE |\n"
                "  raise SIGNUM | cat\n"
                "Extra trailing arguments are ignored (tests use them as markers in cmdline).\n"
                "try-syscall names:");
@@ -63,6 +63,7 @@ int dispatch(int argc, char** argv) {
   if (cmd == "sleep" && need(1)) return cmd_sleep(argv[2]);
   if (cmd == "hold" && need(2)) return cmd_hold(argv[2], argv[3]);
   if (cmd == "ifaces") return cmd_ifaces();
+  if (cmd == "netns-owner") return cmd_netns_owner();
   if (cmd == "exit" && need(1)) return cmd_exit(argv[2]);
   if (cmd == "raise" && need(1)) return cmd_raise(argv[2]);
   if (cmd == "cat") return cmd_cat();
