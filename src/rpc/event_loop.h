@@ -1,5 +1,6 @@
 // A single-threaded poll(2) loop: descriptor watches, timers and deferred calls. Every front
-// end (sbx rpc, sbx mcp, sbx serve) runs on one, so sbx never has a second thread.
+// end (sbx rpc, sbx mcp, sbx serve) runs on one. The only other thread is the run-directory
+// housekeeping (rpc/run_directory_pool.h), which never touches the loop.
 //
 // Handlers may add or remove watches and timers freely. Objects that own watches should be
 // destroyed from a deferred call, never from inside one of their own handlers.

@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <cstdlib>
+#include <utility>
 
 #include <spdlog/spdlog.h>
 
@@ -138,15 +139,21 @@ RunDirectory::RunDirectory(RunDirectory&& other) noexcept
 }
 
 RunDirectory::~RunDirectory() {
-  if (path_.empty() || !dir_.valid()) return;
+  if (auto removed = remove(); !removed) spdlog::warn("{}", removed.error().message);
+}
+
+Status RunDirectory::remove() {
+  if (path_.empty() || !dir_.valid()) return {};
+  const std::string path = std::exchange(path_, std::string());
   workspace_.reset();
-  const size_t slash = path_.rfind('/');
-  UniqueFd parent(::open(path_.substr(0, slash).c_str(), O_DIRECTORY | O_RDONLY | O_CLOEXEC));
-  if (parent.valid()) {
-    if (auto removed = remove_tree(parent.get(), path_.substr(slash + 1)); !removed) {
-      spdlog::warn("could not remove run directory {}: {}", path_, removed.error().message);
-    }
+  dir_.reset();
+  const size_t slash = path.rfind('/');
+  UniqueFd parent(::open(path.substr(0, slash).c_str(), O_DIRECTORY | O_RDONLY | O_CLOEXEC));
+  if (!parent.valid()) return errno_error("could not remove run directory " + path + ": open its parent");
+  if (auto removed = remove_tree(parent.get(), path.substr(slash + 1)); !removed) {
+    return make_error("could not remove run directory " + path + ": " + removed.error().message);
   }
+  return {};
 }
 
 Status RunDirectory::write_code(const std::string& file_name, const std::string& code) {

@@ -39,6 +39,9 @@ class RunDirectory {
   int workspace_fd() const { return workspace_.get(); }
 
   Status write_code(const std::string& file_name, const std::string& code);
+  // Removes the directory with everything in it now, rather than in the destructor (which
+  // logs what it could not remove). Afterwards the object holds nothing.
+  Status remove();
 
  private:
   RunDirectory(std::string path, UniqueFd dir, UniqueFd workspace, std::optional<SandboxOwner> owner)

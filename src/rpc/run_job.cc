@@ -74,8 +74,13 @@ std::string worker_error(const std::string& stderr_tail, int exit_status) {
 
 const char* stream_name(OutputStream stream) { return stream == OutputStream::kStdout ? "stdout" : "stderr"; }
 
-RunJob::RunJob(EventLoop& loop, const RunSettings& settings, RunRequest request, RunCallbacks callbacks)
-    : loop_(loop), settings_(settings), request_(std::move(request)), callbacks_(std::move(callbacks)) {}
+RunJob::RunJob(EventLoop& loop, const RunSettings& settings, RunDirectoryPool& directories, RunRequest request,
+               RunCallbacks callbacks)
+    : loop_(loop),
+      settings_(settings),
+      directories_(directories),
+      request_(std::move(request)),
+      callbacks_(std::move(callbacks)) {}
 
 RunJob::~RunJob() {
   for (auto timer : {kill_timer_, drain_timer_, deadline_timer_}) {
@@ -86,9 +91,9 @@ RunJob::~RunJob() {
   }
   if (stdin_.valid()) loop_.unwatch(stdin_.get());
   if (worker_ && worker_->pidfd() >= 0) loop_.unwatch(worker_->pidfd());
-  // worker_'s destructor kills and reaps a worker still running; then dir_ is removed.
+  // worker_'s destructor kills and reaps a worker still running; then dir_ can go.
   worker_.reset();
-  dir_.reset();
+  if (dir_) directories_.retire(std::move(*dir_));
 }
 
 size_t RunJob::verdict_budget() const {
@@ -99,7 +104,7 @@ size_t RunJob::verdict_budget() const {
 }
 
 Status RunJob::prepare_and_spawn() {
-  SBX_ASSIGN_OR_RETURN(RunDirectory dir, RunDirectory::create(settings_.run_root, sandbox_owner()));
+  SBX_ASSIGN_OR_RETURN(RunDirectory dir, directories_.take());
   dir_.emplace(std::move(dir));
   WorkerLayout layout;
   layout.binary = settings_.worker_binary;

@@ -13,6 +13,7 @@
 #include "rpc/event_loop.h"
 #include "rpc/jsonrpc.h"
 #include "rpc/run_directory.h"
+#include "rpc/run_directory_pool.h"
 #include "rpc/run_request.h"
 #include "rpc/worker_process.h"
 
@@ -53,7 +54,8 @@ struct RunSettings {
 
 class RunJob {
  public:
-  RunJob(EventLoop& loop, const RunSettings& settings, RunRequest request, RunCallbacks callbacks);
+  RunJob(EventLoop& loop, const RunSettings& settings, RunDirectoryPool& directories, RunRequest request,
+         RunCallbacks callbacks);
   RunJob(const RunJob&) = delete;
   RunJob& operator=(const RunJob&) = delete;
   ~RunJob();
@@ -85,6 +87,7 @@ class RunJob {
 
   EventLoop& loop_;
   const RunSettings& settings_;
+  RunDirectoryPool& directories_;
   RunRequest request_;
   RunCallbacks callbacks_;
   std::optional<RunDirectory> dir_;

@@ -7,9 +7,18 @@
 #include "rpc/jsonrpc.h"
 
 namespace sbx::rpc {
+namespace {
+
+// Enough for a burst at the usual concurrency; more would only sit there.
+constexpr size_t kMaxReadyDirectories = 4;
+
+}  // namespace
 
 RunManager::RunManager(EventLoop& loop, RunSettings settings, Admission admission)
-    : loop_(loop), settings_(std::move(settings)), admission_(admission) {
+    : loop_(loop),
+      settings_(std::move(settings)),
+      admission_(admission),
+      directories_(settings_.run_root, std::min<size_t>(admission.max_running, kMaxReadyDirectories)) {
   loop_.before_poll([this] {
     for (auto& [ticket, entry] : jobs_) {
       if (entry.started) entry.job->update_backpressure();
@@ -18,7 +27,8 @@ RunManager::RunManager(EventLoop& loop, RunSettings settings, Admission admissio
 }
 
 RunManager::~RunManager() {
-  // Each job's destructor kills and reaps its worker and removes its directory.
+  // Each job's destructor kills and reaps its worker and hands its directory back; the pool
+  // then removes every directory as it goes.
   jobs_.clear();
 }
 
@@ -45,7 +55,7 @@ Result<RunManager::Ticket> RunManager::submit(RunRequest request, const std::str
     on_end(ticket, std::move(end), std::move(user_on_end));
   };
   Entry entry;
-  entry.job = std::make_unique<RunJob>(loop_, settings_, std::move(request), std::move(callbacks));
+  entry.job = std::make_unique<RunJob>(loop_, settings_, directories_, std::move(request), std::move(callbacks));
   entry.caller = caller;
   RunJob* job = entry.job.get();
   jobs_.emplace(ticket, std::move(entry));
@@ -66,7 +76,8 @@ void RunManager::on_end(Ticket ticket, RunEnd end, std::function<void(RunEnd)> u
     if (it->second.started) --running_;
     if (--per_caller_[it->second.caller] == 0) per_caller_.erase(it->second.caller);
     std::erase(queue_, ticket);
-    // Destroying the job kills nothing now (the worker was reaped) and removes its directory.
+    // Destroying the job kills nothing now (the worker was reaped); its directory is removed
+    // in an idle round, after the answer.
     jobs_.erase(it);
   }
   if (user_on_end) user_on_end(std::move(end));

@@ -12,6 +12,7 @@
 
 #include "base/result.h"
 #include "rpc/event_loop.h"
+#include "rpc/run_directory_pool.h"
 #include "rpc/run_job.h"
 
 namespace sbx::rpc {
@@ -70,6 +71,7 @@ class RunManager {
   EventLoop& loop_;
   RunSettings settings_;
   Admission admission_;
+  RunDirectoryPool directories_;  // outlives the jobs, which hand their directories back
   std::map<Ticket, Entry> jobs_;
   std::deque<Ticket> queue_;
   std::map<std::string, size_t> per_caller_;

@@ -16,7 +16,8 @@ namespace {
 
 int pidfd_open(pid_t pid) { return static_cast<int>(::syscall(SYS_pidfd_open, pid, 0)); }
 
-// Between fork and execve: only async-signal-safe calls on data prepared before the fork.
+// Between vfork and execve: only async-signal-safe calls on data prepared before the vfork,
+// and no return: the child borrows the server's memory and stack until it execs.
 [[noreturn]] void exec_worker(pid_t parent, char* const* argv, char* const* envp, const WorkerStdio& stdio) noexcept {
   if (::prctl(PR_SET_PDEATHSIG, SIGKILL) != 0 || ::getppid() != parent) ::_exit(125);
   ::setpgid(0, 0);  // a terminal's ^C goes to the server, which decides what happens to runs
@@ -61,8 +62,10 @@ Result<WorkerProcess> WorkerProcess::spawn(const std::vector<std::string>& argv,
   const auto argv_ptrs = pointers(argv);
   const auto env_ptrs = pointers(env);
   const pid_t parent = ::getpid();
-  const pid_t pid = ::fork();
-  if (pid < 0) return errno_error("fork the worker");
+  // vfork, not fork: the worker runs at once, where fork would queue it on this CPU behind the
+  // server (which goes on to its idle work), and no page tables are copied.
+  const pid_t pid = ::vfork();
+  if (pid < 0) return errno_error("vfork the worker");
   if (pid == 0) exec_worker(parent, argv_ptrs.data(), env_ptrs.data(), stdio);
   // The child cannot have been reaped yet (only we wait for it), so the pid still names it.
   UniqueFd pidfd(pidfd_open(pid));

@@ -244,8 +244,10 @@ TEST(ServeTest, SigtermLetsARunningSandboxFinish) {
   auto serve = start_serve(dir, {"--config", dir.write("serve.yaml", own_config(dir))});
   SocketClient client(dir.socket());
   ASSERT_TRUE(client.connected());
-  client.send(request(1, "run", Json{{"argv", {"sh", "-c", "sleep 1; echo finished"}}, {"stream", true}}));
-  ASSERT_TRUE(wait_for([&] { return run_dirs_in(dir.path()) == 1; }));
+  // A sleep of a little over a second whose argument marks it as this test's.
+  const std::string tag = "1." + sleep_marker().substr(5);
+  client.send(request(1, "run", Json{{"argv", {"sh", "-c", "sleep " + tag + "; echo finished"}}, {"stream", true}}));
+  ASSERT_TRUE(wait_for([&] { return processes_with(tag) > 0; }));
   ::kill(serve->pid(), SIGTERM);
   // New connections are no longer taken.
   EXPECT_TRUE(wait_for([&] { return !SocketClient(dir.socket()).connected(); }, 5s));

@@ -1,0 +1,116 @@
+#include "rpc/run_directory_pool.h"
+
+#include <sched.h>
+#include <signal.h>
+
+#include <cstring>
+
+#include <spdlog/spdlog.h>
+
+namespace sbx::rpc {
+namespace {
+
+// Beyond this many spent directories waiting, retire() removes at once.
+constexpr size_t kMaxSpent = 16;
+
+}  // namespace
+
+RunDirectoryPool::RunDirectoryPool(std::string root, size_t keep_ready)
+    : root_(std::move(root)), keep_ready_(keep_ready), owner_(sandbox_owner()) {
+  if (keep_ready_ == 0) return;
+  // The thread starts with every signal blocked, so that SIGTERM and the like still reach the
+  // loop's signalfd (or their default action) and never this thread.
+  sigset_t all;
+  sigset_t previous;
+  ::sigfillset(&all);
+  ::pthread_sigmask(SIG_SETMASK, &all, &previous);
+  thread_ = std::jthread([this](std::stop_token stop) { work(stop); });
+  ::pthread_sigmask(SIG_SETMASK, &previous, nullptr);
+}
+
+RunDirectoryPool::~RunDirectoryPool() {
+  if (thread_.joinable()) {
+    thread_.request_stop();
+    wake_.notify_all();
+    thread_.join();
+  }
+  log_problems();
+  // ready_ and spent_ remove their directories as they are destroyed.
+}
+
+void RunDirectoryPool::log_problems() {
+  std::vector<std::string> failures;
+  std::optional<std::string> refill;
+  {
+    std::lock_guard lock(mutex_);
+    failures.swap(removal_failures_);
+    refill.swap(refill_failure_);
+  }
+  for (const auto& f : failures) spdlog::warn("{}", f);
+  if (refill) spdlog::debug("run directories: {}", *refill);
+}
+
+Result<RunDirectory> RunDirectoryPool::take() {
+  log_problems();
+  {
+    std::lock_guard lock(mutex_);
+    if (!ready_.empty()) {
+      RunDirectory dir = std::move(ready_.front());
+      ready_.pop_front();
+      wake_.notify_one();
+      return dir;
+    }
+  }
+  auto made = RunDirectory::create(root_, owner_);
+  if (made && thread_.joinable()) {
+    std::lock_guard lock(mutex_);
+    refill_failed_ = false;
+    wake_.notify_one();
+  }
+  return made;
+}
+
+void RunDirectoryPool::retire(RunDirectory dir) {
+  log_problems();
+  if (!thread_.joinable()) return;  // `dir` is removed here, as it goes out of scope
+  std::unique_lock lock(mutex_);
+  if (spent_.size() >= kMaxSpent) {
+    lock.unlock();
+    return;
+  }
+  spent_.push_back(std::move(dir));
+  wake_.notify_one();
+}
+
+// The filesystem work happens outside the lock: the event loop's thread must never wait for
+// a SCHED_IDLE thread that the scheduler has set aside.
+void RunDirectoryPool::work(std::stop_token stop) {
+  const sched_param idle{};
+  const int lowered = ::sched_setscheduler(0, SCHED_IDLE, &idle) == 0 ? 0 : errno;
+  std::unique_lock lock(mutex_);
+  if (lowered != 0) refill_failure_ = std::string("cannot run the work ahead at SCHED_IDLE: ") + std::strerror(lowered);
+  while (!stop.stop_requested()) {
+    if (!spent_.empty()) {
+      RunDirectory dir(std::move(spent_.front()));
+      spent_.pop_front();
+      lock.unlock();
+      auto removed = dir.remove();
+      lock.lock();
+      if (!removed) removal_failures_.push_back(std::move(removed).error().message);
+    } else if (!refill_failed_ && ready_.size() < keep_ready_) {
+      lock.unlock();
+      auto made = RunDirectory::create(root_, owner_);
+      lock.lock();
+      if (made) {
+        ready_.push_back(std::move(*made));
+      } else {
+        refill_failed_ = true;
+        refill_failure_ = "cannot prepare one ahead: " + made.error().message;
+      }
+    } else {
+      wake_.wait(lock, stop, [this] { return !spent_.empty() || (!refill_failed_ && ready_.size() < keep_ready_); });
+    }
+  }
+}
+
+}  // namespace sbx::rpc
