@@ -1,7 +1,6 @@
 #include "launch/netns_helper.h"
 
 #include <signal.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -27,26 +26,11 @@ Result<NetnsHelper> NetnsHelper::start(int sandbox_pidfd, int to_child, int cgro
   const long pid = sys::clone3(&args);
   if (pid < 0) return errno_error("clone3 (network namespace helper)");
   if (pid == 0) netns_helper_main(sandbox_pidfd, to_child, parent);
-  return NetnsHelper(UniqueFd(pidfd));
-}
-
-NetnsHelper::NetnsHelper(NetnsHelper&& other) noexcept
-    : pidfd_(std::move(other.pidfd_)), reaped_(std::exchange(other.reaped_, true)) {}
-
-NetnsHelper::~NetnsHelper() {
-  if (reaped_ || !pidfd_.valid()) return;
-  sys::pidfd_send_signal(pidfd_.get(), SIGKILL);
-  siginfo_t info{};
-  while (::waitid(P_PIDFD, static_cast<id_t>(pidfd_.get()), &info, WEXITED) < 0 && errno == EINTR) {
-  }
+  return NetnsHelper(PidfdChild(static_cast<pid_t>(pid), UniqueFd(pidfd)));
 }
 
 Status NetnsHelper::wait() {
-  siginfo_t info{};
-  while (::waitid(P_PIDFD, static_cast<id_t>(pidfd_.get()), &info, WEXITED) < 0) {
-    if (errno != EINTR) return errno_error("waitid (network namespace helper)");
-  }
-  reaped_ = true;
+  SBX_ASSIGN_OR_RETURN(const siginfo_t info, process_.reap("network namespace helper"));
   if (info.si_code == CLD_EXITED) return {};
   return make_error("the network namespace helper was killed by signal " + std::to_string(info.si_status));
 }

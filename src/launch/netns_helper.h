@@ -14,6 +14,7 @@
 // caller's pipes, and it dies with the parent.
 #pragma once
 
+#include "base/pidfd_child.h"
 #include "base/result.h"
 #include "base/unique_fd.h"
 
@@ -26,20 +27,14 @@ class NetnsHelper {
   // cgroup the sandbox was born in, or -1.
   static Result<NetnsHelper> start(int sandbox_pidfd, int to_child, int cgroup_fd);
 
-  NetnsHelper(NetnsHelper&& other) noexcept;
-  NetnsHelper& operator=(NetnsHelper&&) = delete;
-  // Kills and reaps a helper nobody waited for.
-  ~NetnsHelper();
-
   // Reaps the helper. An error when something killed it: the child then never gets its
   // namespace. A failure the helper could report went to the child, which reports it.
   Status wait();
 
  private:
-  explicit NetnsHelper(UniqueFd pidfd) noexcept : pidfd_(std::move(pidfd)) {}
+  explicit NetnsHelper(PidfdChild process) noexcept : process_(std::move(process)) {}
 
-  UniqueFd pidfd_;
-  bool reaped_ = false;
+  PidfdChild process_;  // killed and reaped if nobody waited for it
 };
 
 }  // namespace sbx::launch

@@ -4,7 +4,6 @@
 #include <linux/sched.h>
 #include <signal.h>
 #include <sys/socket.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cstring>
@@ -46,32 +45,9 @@ IdMapping choose_id_mapping(uid_t inside_uid, gid_t inside_gid, uid_t euid, gid_
   return {inside_uid, euid, inside_gid, egid, /*deny_setgroups=*/true};
 }
 
-Sandbox::Sandbox(Sandbox&& other) noexcept
-    : pid_(other.pid_),
-      pidfd_(std::move(other.pidfd_)),
-      report_(std::move(other.report_)),
-      reaped_(std::exchange(other.reaped_, true)) {}
-
-Sandbox::~Sandbox() {
-  if (reaped_ || !pidfd_.valid()) return;
-  kill();
-  siginfo_t info{};
-  while (::waitid(P_PIDFD, static_cast<id_t>(pidfd_.get()), &info, WEXITED) < 0 && errno == EINTR) {
-  }
-}
-
-void Sandbox::kill() noexcept {
-  if (!reaped_ && pidfd_.valid()) sys::pidfd_send_signal(pidfd_.get(), SIGKILL);
-}
-
 Result<int> Sandbox::reap() {
-  siginfo_t info{};
-  while (::waitid(P_PIDFD, static_cast<id_t>(pidfd_.get()), &info, WEXITED) < 0) {
-    if (errno != EINTR) return errno_error("waitid");
-  }
-  reaped_ = true;
-  if (info.si_code == CLD_EXITED) return W_EXITCODE(info.si_status, 0);
-  return info.si_status;  // killed: the signal number is the wait status
+  SBX_ASSIGN_OR_RETURN(const siginfo_t info, init_.reap("sandbox init"));
+  return wait_status_of(info);
 }
 
 Result<PendingSandbox> start_sandbox(const SandboxStart& start, const IdMapping& ids) {

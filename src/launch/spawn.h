@@ -9,6 +9,7 @@
 #include <optional>
 #include <string>
 
+#include "base/pidfd_child.h"
 #include "base/result.h"
 #include "base/unique_fd.h"
 #include "launch/launch_plan.h"
@@ -33,27 +34,22 @@ IdMapping choose_id_mapping(uid_t inside_uid, gid_t inside_gid, uid_t euid, gid_
 class Sandbox {
  public:
   Sandbox(pid_t pid, UniqueFd pidfd, UniqueFd report) noexcept
-      : pid_(pid), pidfd_(std::move(pidfd)), report_(std::move(report)) {}
-  Sandbox(Sandbox&& other) noexcept;
-  Sandbox& operator=(Sandbox&&) = delete;
-  ~Sandbox();
+      : init_(pid, std::move(pidfd)), report_(std::move(report)) {}
 
-  pid_t pid() const { return pid_; }
-  int pidfd() const { return pidfd_.get(); }
+  pid_t pid() const { return init_.pid(); }
+  int pidfd() const { return init_.pidfd(); }
   int report_fd() const { return report_.get(); }
 
   // Reaps the init process once the pidfd is readable. Returns its wait status.
   Result<int> reap();
-  void kill() noexcept;
+  void kill() noexcept { init_.signal(SIGKILL); }
   // Gives init up without reaping it, once it has reported the sandbox empty: it finishes
   // tearing its namespaces down on its own, and whoever inherits it when sbx exits reaps it.
-  void detach() noexcept { reaped_ = true; }
+  void detach() noexcept { init_.release(); }
 
  private:
-  pid_t pid_;
-  UniqueFd pidfd_;
+  PidfdChild init_;  // killed and reaped if let go of otherwise
   UniqueFd report_;
-  bool reaped_ = false;
 };
 
 // What clone3 needs, known before the plan is.

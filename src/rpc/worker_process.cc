@@ -75,32 +75,12 @@ Result<WorkerProcess> WorkerProcess::spawn(const std::vector<std::string>& argv,
     ::waitpid(pid, nullptr, 0);
     return error;
   }
-  return WorkerProcess(pid, std::move(pidfd));
-}
-
-WorkerProcess::WorkerProcess(WorkerProcess&& other) noexcept
-    : pid_(other.pid_), pidfd_(std::move(other.pidfd_)), reaped_(std::exchange(other.reaped_, true)) {}
-
-WorkerProcess::~WorkerProcess() {
-  if (reaped_ || !pidfd_.valid()) return;
-  sys::pidfd_send_signal(pidfd_.get(), SIGKILL);
-  siginfo_t info{};
-  while (::waitid(P_PIDFD, static_cast<id_t>(pidfd_.get()), &info, WEXITED) < 0 && errno == EINTR) {
-  }
-}
-
-void WorkerProcess::signal(int sig) noexcept {
-  if (!reaped_ && pidfd_.valid()) sys::pidfd_send_signal(pidfd_.get(), sig);
+  return WorkerProcess(PidfdChild(pid, std::move(pidfd)));
 }
 
 Result<int> WorkerProcess::reap() {
-  siginfo_t info{};
-  while (::waitid(P_PIDFD, static_cast<id_t>(pidfd_.get()), &info, WEXITED) < 0) {
-    if (errno != EINTR) return errno_error("waitid(worker)");
-  }
-  reaped_ = true;
-  if (info.si_code == CLD_EXITED) return W_EXITCODE(info.si_status, 0);
-  return info.si_status & 0x7f;  // a signal, as WTERMSIG would read it
+  SBX_ASSIGN_OR_RETURN(const siginfo_t info, process_.reap("worker"));
+  return wait_status_of(info);
 }
 
 int exit_status_of(int wait_status) {

@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "base/pidfd_child.h"
 #include "base/result.h"
 #include "base/unique_fd.h"
 
@@ -26,29 +27,21 @@ struct WorkerStdio {
 
 class WorkerProcess {
  public:
-  // fork + execve. The descriptors in `stdio` are duplicated into place; everything else the
+  // vfork + execve. The descriptors in `stdio` are duplicated into place; everything else the
   // server holds is closed in the worker.
   static Result<WorkerProcess> spawn(const std::vector<std::string>& argv, const std::vector<std::string>& env,
                                      const WorkerStdio& stdio);
-  WorkerProcess(WorkerProcess&& other) noexcept;
-  WorkerProcess& operator=(WorkerProcess&&) = delete;
-  WorkerProcess(const WorkerProcess&) = delete;
-  // Kills and reaps a worker that was not reaped yet.
-  ~WorkerProcess();
+  pid_t pid() const { return process_.pid(); }
+  int pidfd() const { return process_.pidfd(); }  // readable once the worker has exited
+  bool reaped() const { return process_.reaped(); }
 
-  pid_t pid() const { return pid_; }
-  int pidfd() const { return pidfd_.get(); }  // readable once the worker has exited
-  bool reaped() const { return reaped_; }
-
-  void signal(int sig) noexcept;
+  void signal(int sig) noexcept { process_.signal(sig); }
   // Collects the exit status once pidfd() is readable: the wait status (as from waitpid).
   Result<int> reap();
 
  private:
-  WorkerProcess(pid_t pid, UniqueFd pidfd) : pid_(pid), pidfd_(std::move(pidfd)) {}
-  pid_t pid_ = -1;
-  UniqueFd pidfd_;
-  bool reaped_ = false;
+  explicit WorkerProcess(PidfdChild process) noexcept : process_(std::move(process)) {}
+  PidfdChild process_;  // killed and reaped if not reaped yet
 };
 
 // The exit status `sbx exec` would give its shell from a wait status: the code, or 128+signal.
