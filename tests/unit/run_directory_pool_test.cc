@@ -125,17 +125,23 @@ TEST_F(RunDirectoryPoolTest, TakeReportsWhyNoDirectoryCanBeMade) {
   EXPECT_NE(dir.error().message.find("/nonexistent/sbx-pool-test"), std::string::npos) << dir.error().message;
 }
 
+// This process's threads that run at SCHED_IDLE: the housekeeping thread, if there is one.
+std::vector<fs::path> idle_threads() {
+  std::vector<fs::path> found;
+  for (const auto& task : fs::directory_iterator("/proc/self/task")) {
+    const pid_t tid = static_cast<pid_t>(std::stoi(task.path().filename().string()));
+    if (::sched_getscheduler(tid) == SCHED_IDLE) found.push_back(task.path());
+  }
+  return found;
+}
+
 // The background work must never take a CPU from a sandbox that wants it.
 TEST_F(RunDirectoryPoolTest, TheHousekeepingThreadRunsAtIdlePriority) {
   ASSERT_FALSE(root_.empty());
+  EXPECT_TRUE(idle_threads().empty());
   RunDirectoryPool pool(root_, 1);
   ASSERT_TRUE(eventually([&] { return entries().size() == 1; }));
-  int idle_threads = 0;
-  for (const auto& task : fs::directory_iterator("/proc/self/task")) {
-    const pid_t tid = static_cast<pid_t>(std::stoi(task.path().filename().string()));
-    if (::sched_getscheduler(tid) == SCHED_IDLE) ++idle_threads;
-  }
-  EXPECT_EQ(idle_threads, 1);
+  EXPECT_EQ(idle_threads().size(), 1u);
 }
 
 // A signal sent to the process must not land on the housekeeping thread: the service's loop
@@ -144,19 +150,16 @@ TEST_F(RunDirectoryPoolTest, TheHousekeepingThreadBlocksEverySignal) {
   ASSERT_FALSE(root_.empty());
   RunDirectoryPool pool(root_, 1);
   ASSERT_TRUE(eventually([&] { return entries().size() == 1; }));
+  const auto threads = idle_threads();
+  ASSERT_EQ(threads.size(), 1u);
+  std::ifstream status(threads[0] / "status");
   int checked = 0;
-  for (const auto& task : fs::directory_iterator("/proc/self/task")) {
-    const pid_t tid = static_cast<pid_t>(std::stoi(task.path().filename().string()));
-    if (::sched_getscheduler(tid) != SCHED_IDLE) continue;
-    std::ifstream status(task.path() / "status");
-    for (std::string line; std::getline(status, line);) {
-      if (line.rfind("SigBlk:", 0) != 0) continue;
-      // SIGTERM is signal 15: bit 14 of the mask.
-      const unsigned long long blocked = std::stoull(line.substr(7), nullptr, 16);
-      EXPECT_NE(blocked & (1ULL << (SIGTERM - 1)), 0u) << line;
-      EXPECT_NE(blocked & (1ULL << (SIGINT - 1)), 0u) << line;
-      ++checked;
-    }
+  for (std::string line; std::getline(status, line);) {
+    if (line.rfind("SigBlk:", 0) != 0) continue;
+    const unsigned long long blocked = std::stoull(line.substr(7), nullptr, 16);
+    EXPECT_NE(blocked & (1ULL << (SIGTERM - 1)), 0u) << line;
+    EXPECT_NE(blocked & (1ULL << (SIGINT - 1)), 0u) << line;
+    ++checked;
   }
   EXPECT_EQ(checked, 1);
 }
