@@ -46,6 +46,7 @@ struct RunSettings {
   std::string worker_binary = "/proc/self/exe";
   std::string run_root = "/tmp";  // where private run directories are made
   std::string shared_workspace;   // when set: bound at /workspace for every run instead
+  size_t directories_ahead = 0;   // run directories kept ready (at most one per concurrent run)
   std::vector<std::string> passthrough_env;
   std::string cgroup_parent;  // when set: --cgroup-parent of every worker (adopt_own_cgroup_for_runs)
   std::chrono::milliseconds cancel_grace{2000};  // SIGTERM -> SIGKILL for cancel and disconnect

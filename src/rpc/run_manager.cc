@@ -7,18 +7,11 @@
 #include "rpc/jsonrpc.h"
 
 namespace sbx::rpc {
-namespace {
-
-// Enough for a burst at the usual concurrency; more would only sit there.
-constexpr size_t kMaxReadyDirectories = 4;
-
-}  // namespace
-
 RunManager::RunManager(EventLoop& loop, RunSettings settings, Admission admission)
     : loop_(loop),
       settings_(std::move(settings)),
       admission_(admission),
-      directories_(settings_.run_root, std::min<size_t>(admission.max_running, kMaxReadyDirectories)) {
+      directories_(settings_.run_root, std::min(settings_.directories_ahead, admission.max_running)) {
   loop_.before_poll([this] {
     for (auto& [ticket, entry] : jobs_) {
       if (entry.started) entry.job->update_backpressure();

@@ -21,11 +21,17 @@ namespace {
 
 constexpr size_t kOutputHighWater = 1u << 20;
 constexpr auto kFinalFlush = std::chrono::seconds(5);
+// Enough for a burst at the usual concurrency (never more than max_concurrency).
+constexpr size_t kDirectoriesAhead = 4;
 
 rpc::RunSettings settings_for(const ServeConfig& config) {
   app::ServiceFlags flags;
   flags.run_dir = config.run_dir;
-  return app::run_settings(flags);
+  rpc::RunSettings settings = app::run_settings(flags);
+  // A long-lived service makes run directories ahead. (sbx rpc and sbx mcp do not: an agent
+  // that kills its subprocess would leave them behind in /tmp, unused, each time.)
+  settings.directories_ahead = kDirectoriesAhead;
+  return settings;
 }
 
 class Server {

@@ -207,6 +207,24 @@ TEST(RpcTest, RequestsAfterEofAreAnsweredAndTheProcessEnds) {
   EXPECT_EQ(rpc->wait(10s), 0);
 }
 
+// An agent may kill its sbx rpc subprocess outright: nothing of the runs it answered may stay
+// behind, so sbx rpc makes no run directory ahead of a request (sbx serve does).
+TEST(RpcTest, KilledAfterItsRunsItLeavesNoRunDirectory) {
+  char templ[] = "/tmp/sbx-rpc-test.XXXXXX";
+  ASSERT_NE(::mkdtemp(templ), nullptr);
+  const std::string dir = templ;
+  ASSERT_EQ(::chmod(dir.c_str(), 0755), 0);  // as root, the sandbox's uid passes through
+  {
+    auto rpc = start_rpc({"--run-dir", dir});
+    rpc->send(request(1, "run", run_params({"true"})));
+    EXPECT_EQ(rpc->answer(1)["result"]["verdict"]["status"], "exited");
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    EXPECT_EQ(run_dirs_in(dir), 0);
+  }  // killed with SIGKILL
+  EXPECT_EQ(run_dirs_in(dir), 0);
+  ::rmdir(dir.c_str());
+}
+
 TEST(RpcTest, AClientThatGoesAwayTakesItsRunsWithIt) {
   const std::string tag = sleep_marker();  // gone
   const int dirs_before = run_dirs_in("/tmp");
