@@ -7,6 +7,7 @@
 #include "rpc/jsonrpc.h"
 
 namespace sbx::rpc {
+
 RunManager::RunManager(EventLoop& loop, RunSettings settings, Admission admission)
     : loop_(loop),
       settings_(std::move(settings)),
@@ -69,8 +70,8 @@ void RunManager::on_end(Ticket ticket, RunEnd end, std::function<void(RunEnd)> u
     if (it->second.started) --running_;
     if (--per_caller_[it->second.caller] == 0) per_caller_.erase(it->second.caller);
     std::erase(queue_, ticket);
-    // Destroying the job kills nothing now (the worker was reaped); its directory is removed
-    // in an idle round, after the answer.
+    // Destroying the job kills nothing now (the worker was reaped). Its directory goes to the
+    // pool, which removes it in the background (sbx serve) or at once.
     jobs_.erase(it);
   }
   if (user_on_end) user_on_end(std::move(end));
