@@ -4,6 +4,8 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <filesystem>
+
 #include "rpc_harness.h"
 
 namespace sbx::test {
@@ -222,7 +224,8 @@ TEST(RpcTest, KilledAfterItsRunsItLeavesNoRunDirectory) {
     EXPECT_EQ(run_dirs_in(dir), 0);
   }  // killed with SIGKILL
   EXPECT_EQ(run_dirs_in(dir), 0);
-  ::rmdir(dir.c_str());
+  std::error_code ignored;
+  std::filesystem::remove_all(dir, ignored);  // also what a failure left
 }
 
 TEST(RpcTest, AClientThatGoesAwayTakesItsRunsWithIt) {
