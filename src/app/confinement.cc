@@ -21,7 +21,7 @@ landlock::Access to_landlock(mounts::PathAccess access) {
 Result<LayerReport> add_landlock(const policy::Policy& policy, launch::LaunchPlan& plan) {
   landlock::RulesetSpec spec;
   spec.allow_network = policy.network == policy::NetworkMode::kHost;
-  for (const auto& p : plan.mounts().landlock_paths) spec.rules.push_back({p.path, to_landlock(p.access)});
+  for (const auto& p : plan.landlock_paths()) spec.rules.push_back({p.path, to_landlock(p.access)});
   auto ruleset = landlock::build_ruleset(spec);
   if (!ruleset) {
     if (policy.landlock == policy::Enforcement::kRequired) {

@@ -100,15 +100,23 @@ int run_exec(std::span<const std::string> args, const GlobalOptions& global) {
     return kExitUsage;
   }
 
+  // The child starts on the part of the root that needs only the policy while this process
+  // inspects the host for the rest.
   rootfs::RealHostView host;
-  auto mounts = mounts::plan_mounts(policy, host);
+  launch::Prelude prelude(policy, mounts::plan_prelude(policy, host), mounts::early_staging_dir(policy, host),
+                          ::geteuid() == 0);
+  if (auto sent = pending->send_prelude(prelude); !sent) {
+    spdlog::error("exec: {}", sent.error().message);
+    return kExitUsage;
+  }
+  auto mounts = mounts::plan_rest(policy, host);
   if (!mounts) {
     spdlog::error("exec: {}", redaction.text(mounts.error().message));
     return kExitUsage;
   }
-  spdlog::debug("mount plan: {} steps", mounts->steps.size());
+  spdlog::debug("mount plan: {} steps after the prelude", mounts->steps.size());
 
-  launch::LaunchPlan plan(policy, std::move(*mounts), static_cast<int>(cap_max_bits()) - 1, ::geteuid() == 0);
+  launch::LaunchPlan plan(policy, std::move(*mounts), prelude.landlock_paths(), static_cast<int>(cap_max_bits()) - 1);
   auto layers = add_confinement(policy, plan);
   if (!layers) {
     spdlog::error("exec: {}", layers.error().message);

@@ -1,6 +1,6 @@
 // The sandbox child: everything between clone3 and execve. It becomes PID 1 of the new pid
-// namespace, builds the root file system from a prepared ChildPlan, confines itself, and forks
-// the program, staying behind as a minimal init.
+// namespace, builds the root file system from the PreludePlan and then the ChildPlan the parent
+// publishes, confines itself, and forks the program, staying behind as a minimal init.
 //
 // Async-signal-safe by construction: only syscalls and byte copies on the plan the parent built.
 // No allocation, no logging, no exceptions (compiled with -fno-exceptions). A failing step sends
@@ -61,13 +61,12 @@ void send_message(int fd, const Message& message) noexcept {
   ::_exit(exit_code);
 }
 
-[[noreturn]] void fail_with(const ChildPlan& plan, Stage stage, const char* what, int err,
-                            int exit_code = 125) noexcept {
-  report_failure(plan.report_fd, stage, what, err, exit_code);
+[[noreturn]] void fail_with(int report_fd, Stage stage, const char* what, int err, int exit_code = 125) noexcept {
+  report_failure(report_fd, stage, what, err, exit_code);
 }
 
-[[noreturn]] void fail(const ChildPlan& plan, Stage stage, const char* what) noexcept {
-  fail_with(plan, stage, what, errno);
+[[noreturn]] void fail(int report_fd, Stage stage, const char* what) noexcept {
+  fail_with(report_fd, stage, what, errno);
 }
 
 void close_quietly(int fd) noexcept {
@@ -137,6 +136,15 @@ int receive_message(int report_fd, Message& m, int* fds, int max_fds) noexcept {
   return count;
 }
 
+// Waits for the prelude message, then takes the published prelude.
+PreludePlan receive_prelude(const ChildStart& start, int report_fd) noexcept {
+  Message m{};
+  int none = -1;
+  receive_message(report_fd, m, &none, 0);
+  if (m.kind != MessageKind::kPrelude) ::_exit(125);
+  return *start.prelude;
+}
+
 // Waits for the go message, then takes the published plan and its descriptors.
 ChildPlan receive_plan(const ChildStart& start, int report_fd) noexcept {
   constexpr int kMaxFds = 3;
@@ -164,31 +172,31 @@ void join_network(const ChildPlan& plan) noexcept {
   if (count == 0) {
     m.what[sizeof(m.what) - 1] = '\0';
     const char* what = m.what[0] != '\0' ? m.what : "network helper";
-    fail_with(plan, Stage::kNetwork, what, m.sys_errno != 0 ? m.sys_errno : EPROTO);
+    fail_with(plan.report_fd, Stage::kNetwork, what, m.sys_errno != 0 ? m.sys_errno : EPROTO);
   }
-  if (::setns(fd, CLONE_NEWNET) != 0) fail(plan, Stage::kNetwork, "setns (network namespace)");
+  if (::setns(fd, CLONE_NEWNET) != 0) fail(plan.report_fd, Stage::kNetwork, "setns (network namespace)");
   close_quietly(fd);
 }
 
-void set_identity(const ChildPlan& plan) noexcept {
+void set_identity(const IdentityPlan& identity, int report_fd) noexcept {
   // Keep the userns capabilities across setresuid even when the host uid was root (an unmapped
   // kuid 0); they are dropped explicitly later.
   if (::prctl(PR_SET_SECUREBITS, SECBIT_NO_SETUID_FIXUP, 0, 0, 0) != 0) {
-    fail(plan, Stage::kIdentity, "prctl(PR_SET_SECUREBITS)");
+    fail(report_fd, Stage::kIdentity, "prctl(PR_SET_SECUREBITS)");
   }
-  if (plan.identity.clear_groups && ::setgroups(0, nullptr) != 0) {
-    fail(plan, Stage::kIdentity, "setgroups");
+  if (identity.clear_groups && ::setgroups(0, nullptr) != 0) {
+    fail(report_fd, Stage::kIdentity, "setgroups");
   }
-  if (::setresgid(plan.identity.gid, plan.identity.gid, plan.identity.gid) != 0) {
-    fail(plan, Stage::kIdentity, "setresgid");
+  if (::setresgid(identity.gid, identity.gid, identity.gid) != 0) {
+    fail(report_fd, Stage::kIdentity, "setresgid");
   }
-  if (::setresuid(plan.identity.uid, plan.identity.uid, plan.identity.uid) != 0) {
-    fail(plan, Stage::kIdentity, "setresuid");
+  if (::setresuid(identity.uid, identity.uid, identity.uid) != 0) {
+    fail(report_fd, Stage::kIdentity, "setresuid");
   }
   // Set after the credential change, which would reset it. If sbx died before this line the
   // socket shows a hangup: exit rather than run without a supervisor.
-  if (::prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) != 0) fail(plan, Stage::kSync, "PR_SET_PDEATHSIG");
-  pollfd pfd{plan.report_fd, 0, 0};
+  if (::prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) != 0) fail(report_fd, Stage::kSync, "PR_SET_PDEATHSIG");
+  pollfd pfd{report_fd, 0, 0};
   if (::poll(&pfd, 1, 0) > 0 && (pfd.revents & (POLLHUP | POLLERR)) != 0) ::_exit(125);
 }
 
@@ -315,16 +323,16 @@ int set_attrs(int fd, uint64_t attrs, unsigned flags) noexcept {
 
 // Clones every bind source before anything covers the host's paths (the root tmpfs is
 // attached on the staging directory, which may itself be a source's parent).
-void clone_bind_sources(const ChildPlan& plan) noexcept {
-  for (size_t i = 0; i < plan.mount_count; ++i) {
-    const MountOp& op = plan.mounts[i];
-    plan.mount_fds[i] = -1;
+void clone_bind_sources(const MountList& list, int report_fd) noexcept {
+  for (size_t i = 0; i < list.count; ++i) {
+    const MountOp& op = list.ops[i];
+    list.fds[i] = -1;
     if (op.kind != MountOpKind::kBind) continue;
     int tree;
     if (op.source_untrusted) {
       // Canonicalized in the parent; any symlink now means the path changed under us.
       const int src = sys::openat2(AT_FDCWD, op.source, O_PATH | O_CLOEXEC, RESOLVE_NO_SYMLINKS);
-      if (src < 0) fail(plan, Stage::kMounts, op.source);
+      if (src < 0) fail(report_fd, Stage::kMounts, op.source);
       tree = sys::open_tree(src, "", kCloneTreeFlags | AT_EMPTY_PATH);
       const int saved = errno;
       close_quietly(src);
@@ -334,13 +342,13 @@ void clone_bind_sources(const ChildPlan& plan) noexcept {
     }
     if (tree < 0) {
       if (errno == ENOENT && op.optional) continue;
-      fail(plan, Stage::kMounts, op.source);
+      fail(report_fd, Stage::kMounts, op.source);
     }
     uint64_t attrs = MOUNT_ATTR_NOSUID;
     if (!op.allow_devices) attrs |= MOUNT_ATTR_NODEV;
     if (op.read_only) attrs |= MOUNT_ATTR_RDONLY;
-    if (set_attrs(tree, attrs, AT_RECURSIVE) != 0) fail(plan, Stage::kMounts, op.source);
-    plan.mount_fds[i] = tree;
+    if (set_attrs(tree, attrs, AT_RECURSIVE) != 0) fail(report_fd, Stage::kMounts, op.source);
+    list.fds[i] = tree;
   }
 }
 
@@ -431,12 +439,12 @@ int ensure_target(ParentDirCache& dirs, int root_fd, const char* path, bool want
 }
 
 // Returns 0, or -1 with errno set. Optional targets that do not exist are skipped.
-int apply_mount_op(const ChildPlan& plan, size_t index, int root_fd, ParentDirCache& dirs) noexcept {
-  const MountOp& op = plan.mounts[index];
+int apply_mount_op(const MountList& list, size_t index, int root_fd, ParentDirCache& dirs) noexcept {
+  const MountOp& op = list.ops[index];
   const unsigned move_flags = MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH;
   switch (op.kind) {
     case MountOpKind::kBind: {
-      const int tree = plan.mount_fds[index];
+      const int tree = list.fds[index];
       if (tree < 0) return 0;  // optional source absent
       const int target = ensure_target(dirs, root_fd, op.target, op.target_is_dir);
       if (target < 0) return -1;
@@ -444,7 +452,7 @@ int apply_mount_op(const ChildPlan& plan, size_t index, int root_fd, ParentDirCa
       const int saved = errno;
       close_quietly(target);
       close_quietly(tree);
-      plan.mount_fds[index] = -1;
+      list.fds[index] = -1;
       dirs.forget_if_covered_by(op.target);
       errno = saved;
       return rc;
@@ -519,25 +527,39 @@ int apply_mount_op(const ChildPlan& plan, size_t index, int root_fd, ParentDirCa
   return -1;
 }
 
-void build_root(const ChildPlan& plan) noexcept {
-  clone_bind_sources(plan);
-  if (::mount("tmpfs", plan.staging_dir, "tmpfs", MS_NOSUID | MS_NODEV, plan.root_tmpfs_options) != 0) {
-    fail(plan, Stage::kMounts, "root tmpfs");
-  }
-  const int root_fd = ::open(plan.staging_dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
-  if (root_fd < 0) fail(plan, Stage::kMounts, plan.staging_dir);
+// The root under construction: the root tmpfs, and the directory the last step used.
+struct RootBuild {
+  int fd = -1;
   ParentDirCache dirs;
-  for (size_t i = 0; i < plan.mount_count; ++i) {
-    if (apply_mount_op(plan, i, root_fd, dirs) != 0) fail(plan, Stage::kMounts, plan.mounts[i].target);
+};
+
+void apply_mounts(const MountList& list, RootBuild& root, int report_fd) noexcept {
+  for (size_t i = 0; i < list.count; ++i) {
+    if (apply_mount_op(list, i, root.fd, root.dirs) != 0) fail(report_fd, Stage::kMounts, list.ops[i].target);
   }
-  dirs.forget();
+}
+
+// Attaches the root tmpfs on the staging directory and applies the prelude's steps. Every bind
+// source the staging directory could hide has been cloned by now (PreludePlan::build_now).
+void start_root(const PreludePlan& prelude, RootBuild& root, int report_fd) noexcept {
+  if (::mount("tmpfs", prelude.staging_dir, "tmpfs", MS_NOSUID | MS_NODEV, prelude.root_tmpfs_options) != 0) {
+    fail(report_fd, Stage::kMounts, "root tmpfs");
+  }
+  root.fd = ::open(prelude.staging_dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+  if (root.fd < 0) fail(report_fd, Stage::kMounts, prelude.staging_dir);
+  apply_mounts(prelude.mounts, root, report_fd);
+}
+
+void enter_root(RootBuild& root, int report_fd) noexcept {
+  root.dirs.forget();
   // pivot_root(".", ".") stacks the old root on top of the new one; detaching it leaves
   // only the new root, with no path back to the host's file system.
-  if (::fchdir(root_fd) != 0) fail(plan, Stage::kPivot, "chdir to the new root");
-  close_quietly(root_fd);
-  if (sys::pivot_root(".", ".") != 0) fail(plan, Stage::kPivot, "pivot_root");
-  if (::umount2(".", MNT_DETACH) != 0) fail(plan, Stage::kPivot, "detach the old root");
-  if (::chdir("/") != 0) fail(plan, Stage::kPivot, "chdir /");
+  if (::fchdir(root.fd) != 0) fail(report_fd, Stage::kPivot, "chdir to the new root");
+  close_quietly(root.fd);
+  root.fd = -1;
+  if (sys::pivot_root(".", ".") != 0) fail(report_fd, Stage::kPivot, "pivot_root");
+  if (::umount2(".", MNT_DETACH) != 0) fail(report_fd, Stage::kPivot, "detach the old root");
+  if (::chdir("/") != 0) fail(report_fd, Stage::kPivot, "chdir /");
 }
 
 void apply_rlimits(const ChildPlan& plan) noexcept {
@@ -545,7 +567,7 @@ void apply_rlimits(const ChildPlan& plan) noexcept {
     const RlimitSetting& r = plan.rlimits[i];
     rlimit64 value{r.soft, r.hard};
     if (::prlimit64(0, static_cast<__rlimit_resource>(r.resource), &value, nullptr) != 0) {
-      fail(plan, Stage::kRlimits, r.name);
+      fail(plan.report_fd, Stage::kRlimits, r.name);
     }
   }
 }
@@ -555,36 +577,36 @@ void drop_capabilities(const ChildPlan& plan) noexcept {
   const unsigned long bits = SECBIT_NOROOT | SECBIT_NOROOT_LOCKED | SECBIT_NO_SETUID_FIXUP |
                              SECBIT_NO_SETUID_FIXUP_LOCKED | SECBIT_KEEP_CAPS_LOCKED |
                              SECBIT_NO_CAP_AMBIENT_RAISE | SECBIT_NO_CAP_AMBIENT_RAISE_LOCKED;
-  if (::prctl(PR_SET_SECUREBITS, bits, 0, 0, 0) != 0) fail(plan, Stage::kCapabilities, "securebits");
+  if (::prctl(PR_SET_SECUREBITS, bits, 0, 0, 0) != 0) fail(plan.report_fd, Stage::kCapabilities, "securebits");
   for (int cap = 0; cap <= plan.last_cap; ++cap) {
     if (::prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) != 0 && errno != EINVAL) {
-      fail(plan, Stage::kCapabilities, "PR_CAPBSET_DROP");
+      fail(plan.report_fd, Stage::kCapabilities, "PR_CAPBSET_DROP");
     }
   }
   if (::prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) != 0) {
-    fail(plan, Stage::kCapabilities, "clear ambient capabilities");
+    fail(plan.report_fd, Stage::kCapabilities, "clear ambient capabilities");
   }
   __user_cap_header_struct header{_LINUX_CAPABILITY_VERSION_3, 0};
   __user_cap_data_struct data[_LINUX_CAPABILITY_U32S_3] = {};
-  if (::syscall(SYS_capset, &header, data) != 0) fail(plan, Stage::kCapabilities, "capset");
+  if (::syscall(SYS_capset, &header, data) != 0) fail(plan.report_fd, Stage::kCapabilities, "capset");
 }
 
 void confine(const ChildPlan& plan) noexcept {
   if (::sethostname(plan.hostname, std::strlen(plan.hostname)) != 0) {
-    fail(plan, Stage::kHostname, plan.hostname);
+    fail(plan.report_fd, Stage::kHostname, plan.hostname);
   }
   apply_rlimits(plan);
-  if (::chdir(plan.workdir) != 0) fail(plan, Stage::kWorkdir, plan.workdir);
+  if (::chdir(plan.workdir) != 0) fail(plan.report_fd, Stage::kWorkdir, plan.workdir);
   drop_capabilities(plan);
-  if (::prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) fail(plan, Stage::kNoNewPrivs, "PR_SET_NO_NEW_PRIVS");
+  if (::prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) fail(plan.report_fd, Stage::kNoNewPrivs, "PR_SET_NO_NEW_PRIVS");
   if (plan.landlock.ruleset_fd >= 0) {
     const char* failed = nullptr;
-    if (landlock::apply_in_child(plan.landlock, &failed) != 0) fail(plan, Stage::kLandlock, failed);
+    if (landlock::apply_in_child(plan.landlock, &failed) != 0) fail(plan.report_fd, Stage::kLandlock, failed);
     close_quietly(plan.landlock.ruleset_fd);
   }
   if (plan.seccomp.len > 0 &&
       ::syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &plan.seccomp) != 0) {
-    fail(plan, Stage::kSeccomp, "seccomp(SECCOMP_SET_MODE_FILTER)");
+    fail(plan.report_fd, Stage::kSeccomp, "seccomp(SECCOMP_SET_MODE_FILTER)");
   }
 }
 
@@ -628,7 +650,7 @@ void exec_program(const ChildPlan& plan) noexcept {
   ::sigprocmask(SIG_SETMASK, &empty, nullptr);
   exec_program(plan);
   const int err = errno;
-  fail_with(plan, Stage::kExec, plan.argv[0], err, err == ENOENT ? 127 : 126);
+  fail_with(plan.report_fd, Stage::kExec, plan.argv[0], err, err == ENOENT ? 127 : 126);
 }
 
 // Kills and reaps whatever the program left running. kill(-1) from PID 1 reaches every other
@@ -699,8 +721,8 @@ int64_t to_usec(const timeval& tv) noexcept {
 // Puts the supervisor's pipes in place of stdout/stderr. dup2 clears close-on-exec on the copy;
 // the received originals are closed, or init would hold the pipes open after the program ends.
 void redirect_output(const ChildPlan& plan) noexcept {
-  if (plan.stdout_fd >= 0 && ::dup2(plan.stdout_fd, STDOUT_FILENO) < 0) fail(plan, Stage::kStdio, "dup2 stdout");
-  if (plan.stderr_fd >= 0 && ::dup2(plan.stderr_fd, STDERR_FILENO) < 0) fail(plan, Stage::kStdio, "dup2 stderr");
+  if (plan.stdout_fd >= 0 && ::dup2(plan.stdout_fd, STDOUT_FILENO) < 0) fail(plan.report_fd, Stage::kStdio, "dup2 stdout");
+  if (plan.stderr_fd >= 0 && ::dup2(plan.stderr_fd, STDERR_FILENO) < 0) fail(plan.report_fd, Stage::kStdio, "dup2 stderr");
   close_quietly(plan.stdout_fd);
   close_quietly(plan.stderr_fd);
 }
@@ -725,24 +747,34 @@ void redirect_output(const ChildPlan& plan) noexcept {
     report_failure(report_fd, Stage::kMounts, "make / private", errno, 125);
   }
 
+  // The prelude arrives while the parent is still inspecting the host for the rest of the plan,
+  // and the root is started on it in the meantime when nothing of the rest can be in the way.
+  const PreludePlan prelude = receive_prelude(start, report_fd);
+  set_identity(prelude.identity, report_fd);
+  RootBuild root;
+  clone_bind_sources(prelude.mounts, report_fd);
+  if (prelude.build_now) start_root(prelude, root, report_fd);
+
   const ChildPlan plan = receive_plan(start, report_fd);
   // The parent is done planning: the program gets exactly the caller's CPUs.
-  if (start.cpus.restore() != 0) fail(plan, Stage::kSync, "restore the caller's CPU affinity");
+  if (start.cpus.restore() != 0) fail(plan.report_fd, Stage::kSync, "restore the caller's CPU affinity");
   redirect_output(plan);
-  set_identity(plan);
-  build_root(plan);
+  clone_bind_sources(plan.mounts, report_fd);
+  if (!prelude.build_now) start_root(prelude, root, report_fd);
+  apply_mounts(plan.mounts, root, report_fd);
+  enter_root(root, report_fd);
   if (start.join_network) join_network(plan);
   confine(plan);
 
   // A new session without a controlling terminal: the program cannot TIOCSTI into the caller's.
-  if (::setsid() < 0) fail(plan, Stage::kFork, "setsid");
+  if (::setsid() < 0) fail(plan.report_fd, Stage::kFork, "setsid");
   // Non-dumpable: the program, running as the same uid, cannot ptrace init or read its fds.
   // execve makes the program itself dumpable again.
-  if (::prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) != 0) fail(plan, Stage::kFork, "PR_SET_DUMPABLE");
+  if (::prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) != 0) fail(plan.report_fd, Stage::kFork, "PR_SET_DUMPABLE");
   // vfork: the program's process shares init's memory until it execs, so starting it costs no
   // page-table copy. run_program never returns and only makes async-signal-safe calls.
   const pid_t pid = ::vfork();
-  if (pid < 0) fail(plan, Stage::kFork, "vfork");
+  if (pid < 0) fail(plan.report_fd, Stage::kFork, "vfork");
   if (pid == 0) run_program(plan);
   // The program has exec'd (or failed): nothing reads the plan's strings any more.
   ::munmap(const_cast<ChildPlan*>(start.plan), start.plan_mapping_size);

@@ -1,5 +1,6 @@
-// Plain data the sandbox child executes. The parent builds every byte of it before clone; the
-// child only reads it and issues syscalls (no allocation, no logging, no exceptions).
+// Plain data the sandbox child executes. The parent builds every byte of it and publishes it in
+// the plan arena (plan_arena.h), the prelude first and the rest once the host has been inspected;
+// the child only reads it and issues syscalls (no allocation, no logging, no exceptions).
 #pragma once
 
 #include <linux/filter.h>
@@ -67,6 +68,29 @@ struct IdentityPlan {
   bool clear_groups;  // setgroups(0) is only possible when the parent did not write "deny"
 };
 
+// A run of mount operations, with the scratch their bind sources are cloned into.
+struct MountList {
+  const MountOp* ops;
+  size_t count;
+  int* fds;  // `count` entries of scratch the child fills in
+};
+
+// What the child does before the parent has looked at the host: take its identity and build the
+// part of the root that needs only the policy (mounts::plan_prelude). It arrives right after the
+// id maps are written, while the parent is still working out the rest (ChildPlan).
+struct PreludePlan {
+  IdentityPlan identity;
+  MountList mounts;
+  // The directory on the host side of the new mount namespace where the root tmpfs is built
+  // before pivot_root ("/tmp"); the child covers it only inside its own namespace.
+  const char* staging_dir;
+  const char* root_tmpfs_options;
+  // The staging directory holds none of the rest's bind sources and lies inside none of them
+  // (mounts::early_staging_dir), so the root is built on it at once. Otherwise the child waits
+  // for the rest and clones its sources before covering anything.
+  bool build_now;
+};
+
 // The descriptors in a ChildPlan (stdout_fd, stderr_fd, landlock.ruleset_fd) are the parent's.
 // The child is cloned before they exist: they travel with the go message (SCM_RIGHTS), and the
 // plan published for the child holds each one's index in that message instead (-1: none).
@@ -77,11 +101,7 @@ struct ChildPlan {
   int stdout_fd;
   int stderr_fd;
 
-  IdentityPlan identity;
-
-  const MountOp* mounts;
-  size_t mount_count;
-  int* mount_fds;  // scratch, mount_count entries; the child's copy-on-write copy is written
+  MountList mounts;  // the rest of the root (mounts::plan_rest), applied after the prelude's
 
   const char* hostname;
 
@@ -100,10 +120,6 @@ struct ChildPlan {
   const char* const* envp;  // null-terminated
   const char* path_env;     // PATH used to find argv[0] when it has no slash
 
-  // The directory on the host side of the new mount namespace where the root tmpfs is built
-  // before pivot_root ("/tmp"); the child covers it only inside its own namespace.
-  const char* staging_dir;
-  const char* root_tmpfs_options;
 };
 
 // What the child has at clone time, before its plan exists.
@@ -115,7 +131,8 @@ struct ChildStart {
   // The network namespace comes from the network helper instead (netns_helper.h), over
   // report_fd; the child joins it after building its root.
   bool join_network;
-  const ChildPlan* plan;  // in shared memory; valid once the go message has arrived
+  const PreludePlan* prelude;  // in shared memory; valid once the prelude message has arrived
+  const ChildPlan* plan;        // in shared memory; valid once the go message has arrived
   size_t plan_mapping_size;  // init unmaps it once the program has started
   ImagePages image_pages;    // sbx's code, which init lets go of once the program has started
   CpuSpread cpus;            // the caller's CPU affinity, restored once the plan has arrived

@@ -4,29 +4,15 @@
 
 namespace sbx::launch {
 
-LaunchPlan::LaunchPlan(const policy::Policy& p, mounts::MountPlan mounts, int last_cap, bool running_as_root)
-    : mounts_(std::move(mounts)),
+LaunchPlan::LaunchPlan(const policy::Policy& p, mounts::MountPlan rest,
+                       const std::vector<mounts::LandlockPath>& prelude_landlock_paths, int last_cap)
+    : mounts_(std::move(rest.steps)),
+      landlock_paths_(prelude_landlock_paths),
       hostname_(p.hostname),
       workdir_(p.workdir),
       unshare_network_(p.network == policy::NetworkMode::kNone),
       last_cap_(last_cap) {
-  for (const auto& step : mounts_.steps) {
-    MountOp op{};
-    op.kind = step.kind;
-    op.source = step.source.c_str();
-    op.target = step.target.c_str();
-    op.data = step.data.c_str();
-    op.data_len = step.data.size();
-    op.mode = step.mode;
-    op.read_only = step.read_only;
-    op.target_is_dir = step.target_is_dir;
-    op.optional = step.optional;
-    op.source_untrusted = step.source_untrusted;
-    op.allow_devices = step.allow_devices;
-    mount_ops_.push_back(op);
-  }
-  mount_fds_.assign(mount_ops_.size(), -1);
-
+  landlock_paths_.insert(landlock_paths_.end(), rest.landlock_paths.begin(), rest.landlock_paths.end());
   argv_storage_ = p.argv;
   for (const auto& var : p.env) {
     env_storage_.push_back(var.name + "=" + var.value);
@@ -41,9 +27,6 @@ LaunchPlan::LaunchPlan(const policy::Policy& p, mounts::MountPlan mounts, int la
   for (const auto& r : p.rlimits) {
     rlimits_.push_back({rlimits::resource_name(r.resource), r.resource, r.soft, r.hard});
   }
-  // Root on the host can clear supplementary groups (it holds CAP_SETGID over the new
-  // namespace); an ordinary user must write "deny" to setgroups first and keep them.
-  identity_ = {p.uid, p.gid, running_as_root};
 }
 
 void LaunchPlan::set_seccomp(std::vector<sock_filter> program) { seccomp_ = std::move(program); }
@@ -55,10 +38,7 @@ const ChildPlan& LaunchPlan::child_plan() {
   child_.report_fd = -1;  // the child has its own end of the report socket (ChildStart)
   child_.stdout_fd = stdout_fd_;
   child_.stderr_fd = stderr_fd_;
-  child_.identity = identity_;
-  child_.mounts = mount_ops_.data();
-  child_.mount_count = mount_ops_.size();
-  child_.mount_fds = mount_fds_.data();
+  child_.mounts = mounts_.view();
   child_.hostname = hostname_.c_str();
   child_.rlimits = rlimits_.data();
   child_.rlimit_count = rlimits_.size();
@@ -70,8 +50,6 @@ const ChildPlan& LaunchPlan::child_plan() {
   child_.argv = argv_.data();
   child_.envp = envp_.data();
   child_.path_env = path_env_.c_str();
-  child_.staging_dir = "/tmp";
-  child_.root_tmpfs_options = mounts::kRootTmpfsOptions;
   return child_;
 }
 

@@ -12,6 +12,7 @@
 #include "base/unique_fd.h"
 #include "landlock/ruleset.h"
 #include "launch/child_plan.h"
+#include "launch/mount_op_list.h"
 #include "mounts/plan.h"
 #include "policy/policy.h"
 
@@ -19,7 +20,10 @@ namespace sbx::launch {
 
 class LaunchPlan {
  public:
-  LaunchPlan(const policy::Policy& policy, mounts::MountPlan mounts, int last_cap, bool running_as_root);
+  // `rest`: mounts::plan_rest; `prelude_landlock_paths`: what the prelude's mounts need
+  // (Prelude::landlock_paths), so that the Landlock ruleset covers the whole root.
+  LaunchPlan(const policy::Policy& policy, mounts::MountPlan rest,
+             const std::vector<mounts::LandlockPath>& prelude_landlock_paths, int last_cap);
   LaunchPlan(const LaunchPlan&) = delete;
   LaunchPlan& operator=(const LaunchPlan&) = delete;
 
@@ -35,12 +39,12 @@ class LaunchPlan {
   }
 
   bool unshare_network() const { return unshare_network_; }
-  const mounts::MountPlan& mounts() const { return mounts_; }
+  // Every path the root's mounts (prelude and rest) need Landlock access to.
+  const std::vector<mounts::LandlockPath>& landlock_paths() const { return landlock_paths_; }
 
  private:
-  mounts::MountPlan mounts_;
-  std::vector<MountOp> mount_ops_;
-  std::vector<int> mount_fds_;
+  MountOpList mounts_;
+  std::vector<mounts::LandlockPath> landlock_paths_;
   std::vector<std::string> argv_storage_;
   std::vector<std::string> env_storage_;
   std::vector<const char*> argv_;
@@ -51,7 +55,6 @@ class LaunchPlan {
   std::string hostname_;
   std::string workdir_;
   std::string path_env_;
-  IdentityPlan identity_{};
   bool unshare_network_ = true;
   int last_cap_ = 0;
   int stdout_fd_ = -1;

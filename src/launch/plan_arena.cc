@@ -2,7 +2,9 @@
 
 #include <sys/mman.h>
 
+#include <algorithm>
 #include <cstdint>
+#include <string>
 #include <cstring>
 #include <new>
 #include <utility>
@@ -13,7 +15,7 @@ namespace {
 // Bump allocation inside the mapping; `ok` turns false on the first request that does not fit.
 class Bump {
  public:
-  Bump(char* base, size_t capacity) : base_(base), capacity_(capacity) {}
+  Bump(char* base, size_t capacity, size_t used) : base_(base), capacity_(capacity), used_(used) {}
 
   void* raw(size_t size, size_t align) {
     const size_t start = (used_ + align - 1) & ~(align - 1);
@@ -56,14 +58,36 @@ class Bump {
     return dst;
   }
 
+  // Deep copy of the mount operations' strings and data.
+  MountList mounts(const MountList& src) {
+    MountOp* ops = array(src.ops, src.count);
+    for (size_t i = 0; ops != nullptr && i < src.count; ++i) {
+      ops[i].source = str(src.ops[i].source);
+      ops[i].target = str(src.ops[i].target);
+      ops[i].data = bytes(src.ops[i].data, src.ops[i].data_len);
+    }
+    return {ops, src.count, array(src.fds, src.count)};
+  }
+
   bool ok() const { return ok_; }
+  size_t used() const { return used_; }
 
  private:
   char* base_;
   size_t capacity_;
-  size_t used_ = 0;
+  size_t used_;
   bool ok_ = true;
 };
+
+// The prelude, then the plan, at fixed offsets the child knows from clone on; the data they
+// point to follows.
+constexpr size_t kPlanOffset = (sizeof(PreludePlan) + alignof(ChildPlan) - 1) / alignof(ChildPlan) * alignof(ChildPlan);
+constexpr size_t kDataOffset = kPlanOffset + sizeof(ChildPlan);
+
+Status too_large() {
+  return make_error("the sandbox plan (command line, environment and generated files) is larger than " +
+                    std::to_string(PlanArena::kCapacity >> 20) + " MiB");
+}
 
 }  // namespace
 
@@ -73,24 +97,32 @@ Result<PlanArena> PlanArena::create() {
   return PlanArena(base);
 }
 
-PlanArena::PlanArena(PlanArena&& other) noexcept : base_(std::exchange(other.base_, nullptr)) {}
+PlanArena::PlanArena(PlanArena&& other) noexcept
+    : base_(std::exchange(other.base_, nullptr)), used_(other.used_) {}
 
 PlanArena::~PlanArena() {
   if (base_ != nullptr) ::munmap(base_, kCapacity);
 }
 
-Status PlanArena::publish(const ChildPlan& view) {
-  Bump bump(static_cast<char*>(base_), kCapacity);
-  auto* plan = new (bump.raw(sizeof(ChildPlan), alignof(ChildPlan))) ChildPlan(view);
+const ChildPlan* PlanArena::plan_slot() const {
+  return reinterpret_cast<const ChildPlan*>(static_cast<const char*>(base_) + kPlanOffset);
+}
 
-  auto* ops = bump.array(view.mounts, view.mount_count);
-  for (size_t i = 0; ops != nullptr && i < view.mount_count; ++i) {
-    ops[i].source = bump.str(view.mounts[i].source);
-    ops[i].target = bump.str(view.mounts[i].target);
-    ops[i].data = bump.bytes(view.mounts[i].data, view.mounts[i].data_len);
-  }
-  plan->mounts = ops;
-  plan->mount_fds = bump.array(view.mount_fds, view.mount_count);
+Status PlanArena::publish_prelude(const PreludePlan& view) {
+  Bump bump(static_cast<char*>(base_), kCapacity, std::max(used_, kDataOffset));
+  auto* prelude = new (base_) PreludePlan(view);
+  prelude->mounts = bump.mounts(view.mounts);
+  prelude->staging_dir = bump.str(view.staging_dir);
+  prelude->root_tmpfs_options = bump.str(view.root_tmpfs_options);
+  if (!bump.ok()) return too_large();
+  used_ = bump.used();
+  return {};
+}
+
+Status PlanArena::publish(const ChildPlan& view) {
+  Bump bump(static_cast<char*>(base_), kCapacity, std::max(used_, kDataOffset));
+  auto* plan = new (static_cast<char*>(base_) + kPlanOffset) ChildPlan(view);
+  plan->mounts = bump.mounts(view.mounts);
   plan->hostname = bump.str(view.hostname);
 
   auto* rlimits = bump.array(view.rlimits, view.rlimit_count);
@@ -108,12 +140,8 @@ Status PlanArena::publish(const ChildPlan& view) {
   plan->argv = bump.strings(view.argv);
   plan->envp = bump.strings(view.envp);
   plan->path_env = bump.str(view.path_env);
-  plan->staging_dir = bump.str(view.staging_dir);
-  plan->root_tmpfs_options = bump.str(view.root_tmpfs_options);
-  if (!bump.ok()) {
-    return make_error("the sandbox plan (command line, environment and generated files) is larger than " +
-                      std::to_string(kCapacity >> 20) + " MiB");
-  }
+  if (!bump.ok()) return too_large();
+  used_ = bump.used();
   return {};
 }
 

@@ -1,5 +1,5 @@
-// Shared memory the sandbox child reads its plan from. The child is cloned before the plan
-// exists, so that creating its namespaces overlaps with the parent working the plan out; the
+// Shared memory the sandbox child reads its prelude and plan from. The child is cloned before
+// either exists, so that creating its namespaces overlaps with the parent working them out; the
 // mapping is MAP_SHARED and made before clone, so it sits at the same address in both and the
 // plan's pointers need no relocation.
 #pragma once
@@ -23,16 +23,19 @@ class PlanArena {
   PlanArena& operator=(const PlanArena&) = delete;
   ~PlanArena();
 
-  // Where the child finds the published plan (the arena's first bytes).
-  const ChildPlan* plan_slot() const { return static_cast<const ChildPlan*>(base_); }
+  // Where the child finds the published prelude and plan (the arena's first bytes).
+  const PreludePlan* prelude_slot() const { return static_cast<const PreludePlan*>(base_); }
+  const ChildPlan* plan_slot() const;
 
-  // Deep-copies `view` and everything it points to into the arena, at plan_slot(). Fails
-  // (nothing published) when it does not fit.
+  // Deep-copy `view` and everything it points to into the arena, at the slot, after whatever
+  // was published before. Fail (nothing published) when it does not fit.
+  Status publish_prelude(const PreludePlan& view);
   Status publish(const ChildPlan& view);
 
  private:
   explicit PlanArena(void* base) : base_(base) {}
   void* base_ = nullptr;
+  size_t used_ = 0;  // bytes past the two slots taken by what was published so far
 };
 
 }  // namespace sbx::launch

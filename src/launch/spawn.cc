@@ -62,6 +62,7 @@ Result<PendingSandbox> start_sandbox(const SandboxStart& start, const IdMapping&
   child_start.report_fd = child_end.get();
   child_start.unshare_flags = CLONE_NEWNS | CLONE_NEWIPC | CLONE_NEWUTS | CLONE_NEWCGROUP;
   child_start.join_network = start.unshare_network;
+  child_start.prelude = arena.prelude_slot();
   child_start.plan = arena.plan_slot();
   child_start.plan_mapping_size = PlanArena::kCapacity;
   child_start.image_pages = ImagePages::of_this_executable();
@@ -90,10 +91,25 @@ Result<PendingSandbox> start_sandbox(const SandboxStart& start, const IdMapping&
   return PendingSandbox(std::move(sandbox), std::move(arena), start);
 }
 
+Status PendingSandbox::send_prelude(Prelude& prelude) {
+  if (prelude_sent_) return make_error("internal: the sandbox's prelude was already sent");
+  SBX_RETURN_IF_ERROR(arena_.publish_prelude(prelude.view()));
+  Message m{};
+  m.kind = MessageKind::kPrelude;
+  prelude_sent_ = true;
+  if (::send(sandbox_.report_fd(), &m, sizeof(m), MSG_NOSIGNAL) != static_cast<ssize_t>(sizeof(m))) {
+    // The child already failed (unshare) and left: release() finds it gone too, and its report
+    // is queued for the supervisor.
+    if (errno != EPIPE && errno != ECONNRESET) return errno_error("send the sandbox child its prelude");
+  }
+  return {};
+}
+
 Result<Sandbox> PendingSandbox::release(LaunchPlan& plan) && {
   if (plan.unshare_network() != unshare_network_) {
     return make_error("internal: the plan's network namespace differs from the one the sandbox was started with");
   }
+  if (!prelude_sent_) return make_error("internal: the sandbox was released before its prelude was sent");
   // The child receives the descriptors in this order; the published plan names their indices.
   ChildPlan view = plan.child_plan();
   int fds[3];

@@ -1,7 +1,8 @@
 // Parent side of starting a sandbox: clone3 into a new user and pid namespace as early as
-// possible, write the id maps while the child creates its other namespaces, publish the plan and
-// release the child, have its network namespace made alongside (netns_helper.h), and own the
-// result (pidfd + report socket) until it is reaped.
+// possible, write the id maps while the child creates its other namespaces, send the prelude it
+// starts building the root with, publish the rest of the plan and release the child, have its
+// network namespace made alongside (netns_helper.h), and own the result (pidfd + report socket)
+// until it is reaped.
 #pragma once
 
 #include <sys/types.h>
@@ -14,6 +15,7 @@
 #include "base/unique_fd.h"
 #include "launch/launch_plan.h"
 #include "launch/plan_arena.h"
+#include "launch/prelude.h"
 
 namespace sbx::launch {
 
@@ -72,6 +74,9 @@ class PendingSandbox {
 
   pid_t pid() const { return sandbox_.pid(); }
 
+  // Publishes the prelude and tells the child to start on it. Once, before release().
+  Status send_prelude(Prelude& prelude);
+
   // Publishes the plan and sends the go message with the plan's descriptors; then, unless the
   // sandbox shares the host's network, makes its network namespace with the helper and reaps it.
   Result<Sandbox> release(LaunchPlan& plan) &&;
@@ -81,6 +86,7 @@ class PendingSandbox {
   PlanArena arena_;
   bool unshare_network_;
   int cgroup_fd_;  // borrowed from the caller's cgroup, which outlives the release
+  bool prelude_sent_ = false;
 };
 
 Result<PendingSandbox> start_sandbox(const SandboxStart& start, const IdMapping& ids);

@@ -30,8 +30,8 @@ enum class Stage : uint32_t {
 const char* stage_name(Stage stage);
 
 enum class MessageKind : uint32_t {
-  // parent -> child: uid/gid maps are written and the plan is published; carries the plan's
-  // descriptors (SCM_RIGHTS, see ChildPlan).
+  // parent -> child: the rest of the plan is published; carries its descriptors (SCM_RIGHTS, see
+  // ChildPlan).
   kGo = 1,
   kSetupError,    // child -> parent: a stage failed; the child exits
   // init -> parent: the program ended with wait status `status`, and every other process in the
@@ -41,6 +41,9 @@ enum class MessageKind : uint32_t {
   // network helper -> child (netns_helper.h): the sandbox's network namespace with loopback up
   // (one descriptor, SCM_RIGHTS), or, without one, the call that failed in `what`/`sys_errno`.
   kNetns,
+  // parent -> child: the id maps are written and the prelude plan is published; no descriptors.
+  // Always comes before kGo.
+  kPrelude,
 };
 
 struct Message {

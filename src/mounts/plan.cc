@@ -1,6 +1,9 @@
 #include "mounts/plan.h"
 
+#include <algorithm>
 #include <array>
+#include <iterator>
+#include <optional>
 #include <string_view>
 
 #include "rootfs/generated_etc.h"
@@ -123,17 +126,20 @@ void copy_host_entry(Builder& b, const rootfs::HostView& host, const std::string
   mirror_host_entry(b, host, host_path, target, /*untrusted=*/false);
 }
 
-void plan_host_root(Builder& b, const policy::Policy& p, const rootfs::HostView& host) {
+void plan_host_root(Builder& b, const rootfs::HostView& host) {
   for (auto dir : kHostSystemDirs) {
     mirror_host_entry(b, host, "/" + std::string(dir), "/" + std::string(dir), /*untrusted=*/false);
   }
-  // The generated /etc lives in the root tmpfs itself, which ends up read-only: a tmpfs of its
-  // own would cost a mount, a read-only remount and an unmount on every run.
-  for (const auto& file : rootfs::generated_etc_files(p, host)) {
-    b.write_file("/etc/" + file.name, file.contents);
-  }
   for (const auto& name : rootfs::host_etc_entries(host)) {
     copy_host_entry(b, host, "/etc/" + name, "/etc/" + name);
+  }
+}
+
+// The generated /etc lives in the root tmpfs itself, which ends up read-only: a tmpfs of its own
+// would cost a mount, a read-only remount and an unmount on every run.
+void plan_generated_etc(Builder& b, const policy::Policy& p, const rootfs::HostView& host) {
+  for (const auto& file : rootfs::generated_etc_files(p, host)) {
+    b.write_file("/etc/" + file.name, file.contents);
   }
 }
 
@@ -181,25 +187,45 @@ void plan_dev(Builder& b, const policy::Policy& p) {
   if (!p.read_only) b.landlock("/dev/shm", PathAccess::kReadWrite);
 }
 
+// Top-level host directories the root tmpfs may be built on (in the child's mount namespace only),
+// most likely free first.
+constexpr std::array<std::string_view, 6> kStagingCandidates{"tmp", "mnt", "srv", "media", "opt", "var"};
+
+// "/a/b" -> "a/b"; "/" -> "".
+std::string_view relative_to_root(std::string_view path) {
+  while (!path.empty() && path.front() == '/') path.remove_prefix(1);
+  return path;
+}
+
+// Whether `inner` is `outer` or lies beneath it (both relative to /; "" is / itself).
+bool same_or_nested(std::string_view inner, std::string_view outer) {
+  if (outer.empty()) return true;
+  return inner.substr(0, outer.size()) == outer && (inner.size() == outer.size() || inner[outer.size()] == '/');
+}
+
 }  // namespace
 
-Result<MountPlan> plan_mounts(const policy::Policy& p, const rootfs::HostView& host) {
+MountPlan plan_prelude(const policy::Policy& p, const rootfs::HostView& host) {
+  Builder b;
+  if (p.rootfs == "host") plan_generated_etc(b, p, host);
+  plan_proc(b, host);
+  plan_dev(b, p);
+  b.tmpfs("/tmp", "size=" + std::to_string(p.tmp_size_bytes) + ",mode=1777", p.read_only);
+  if (!p.read_only) b.landlock("/tmp", PathAccess::kReadWrite);
+  return b.take();
+}
+
+Result<MountPlan> plan_rest(const policy::Policy& p, const rootfs::HostView& host) {
   Builder b;
   b.landlock("/", PathAccess::kReadExec);
   if (p.rootfs == "host") {
-    plan_host_root(b, p, host);
+    plan_host_root(b, host);
   } else {
     if (host.kind(p.rootfs) != FileKind::kDirectory) {
       return make_error("--rootfs " + p.rootfs + ": not a directory");
     }
     plan_tree_root(b, p, host);
   }
-  plan_proc(b, host);
-  plan_dev(b, p);
-
-  b.tmpfs("/tmp", "size=" + std::to_string(p.tmp_size_bytes) + ",mode=1777", p.read_only);
-  if (!p.read_only) b.landlock("/tmp", PathAccess::kReadWrite);
-
   if (!p.workspace_source.empty()) {
     b.bind(p.workspace_source, "/workspace", !p.workspace_writable, /*is_dir=*/true, /*untrusted=*/true);
     if (p.workspace_writable) b.landlock("/workspace", PathAccess::kReadWrite);
@@ -215,6 +241,31 @@ Result<MountPlan> plan_mounts(const policy::Policy& p, const rootfs::HostView& h
   }
   b.simple(MountOpKind::kMakeReadOnly, "/");
   return b.take();
+}
+
+Result<MountPlan> plan_mounts(const policy::Policy& p, const rootfs::HostView& host) {
+  MountPlan all = plan_prelude(p, host);
+  SBX_ASSIGN_OR_RETURN(MountPlan rest, plan_rest(p, host));
+  all.steps.insert(all.steps.end(), std::make_move_iterator(rest.steps.begin()),
+                   std::make_move_iterator(rest.steps.end()));
+  all.landlock_paths.insert(all.landlock_paths.end(), std::make_move_iterator(rest.landlock_paths.begin()),
+                            std::make_move_iterator(rest.landlock_paths.end()));
+  return all;
+}
+
+std::optional<std::string> early_staging_dir(const policy::Policy& p, const rootfs::HostView& host) {
+  std::vector<std::string_view> sources(kHostSystemDirs.begin(), kHostSystemDirs.end());
+  sources.push_back("etc");
+  if (p.rootfs != "host") sources.push_back(relative_to_root(p.rootfs));
+  if (!p.workspace_source.empty()) sources.push_back(relative_to_root(p.workspace_source));
+  for (const auto& bind : p.binds) sources.push_back(relative_to_root(bind.source));
+  for (auto candidate : kStagingCandidates) {
+    const bool taken = std::any_of(sources.begin(), sources.end(), [&](std::string_view source) {
+      return same_or_nested(source, candidate) || same_or_nested(candidate, source);
+    });
+    if (!taken && host.kind("/" + std::string(candidate)) == FileKind::kDirectory) return "/" + std::string(candidate);
+  }
+  return std::nullopt;
 }
 
 }  // namespace sbx::mounts

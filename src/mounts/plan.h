@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -39,7 +40,23 @@ struct MountPlan {
   std::vector<LandlockPath> landlock_paths;
 };
 
+// The root is planned in two parts, so that the sandbox child can build the first while the
+// parent still inspects the host for the second (launch/prelude.h):
+// - the prelude needs only the policy: /proc, /dev, /tmp and the generated /etc files;
+// - the rest mirrors the host's system directories and /etc (or the tree's top level), adds the
+//   workspace and the caller's mounts, and ends by making the root read-only.
+// The two touch different paths, except that the rest may mount inside the prelude's (a bind
+// under /tmp), so the prelude goes first.
+MountPlan plan_prelude(const policy::Policy& policy, const rootfs::HostView& host);
+Result<MountPlan> plan_rest(const policy::Policy& policy, const rootfs::HostView& host);
+// Both, in the order the child applies them.
 Result<MountPlan> plan_mounts(const policy::Policy& policy, const rootfs::HostView& host);
+
+// A top-level host directory the child may build the root on before the rest of the plan exists:
+// none of the rest's bind sources lies in it or above it, so covering it cannot hide one (they
+// are cloned only later). nullopt when every candidate is taken; then the child clones the
+// sources first and builds everything once the whole plan is there.
+std::optional<std::string> early_staging_dir(const policy::Policy& policy, const rootfs::HostView& host);
 
 // Size of the tmpfs that becomes the sandbox root; it only holds mount points and symlinks.
 inline constexpr const char* kRootTmpfsOptions = "size=8m,nr_inodes=8192,mode=0755";

@@ -98,6 +98,25 @@ TEST(FilesystemTest, TmpfsFlagAddsAWritableDirectory) {
   EXPECT_TRUE(Succeeded(run_probe({"--tmpfs", "/scratch"}, {"create", "/scratch/f"})));
 }
 
+// The child starts building the root on a host directory (/tmp by default) before the rest of
+// the plan is there. A volume inside that directory, or above it, must still show the host's
+// files: not the sandbox root that covers the directory in the child's mount namespace.
+TEST(FilesystemTest, VolumesInOrAboveTheHostsTmpShowTheHostsFiles) {
+  TempDir dir;  // /tmp/sbx-e2e.XXXXXX on the host
+  write_host_file(dir / "marker", "on the host\n");
+  const std::string in_sandbox = "/host" + dir.path() + "/marker";
+  for (const std::string& volume : {std::string("/:/host:ro"), std::string("/tmp:/host/tmp:ro"), dir.path() + ":/host" + dir.path() + ":ro"}) {
+    const RunResult read = run_probe({"--no-workspace", "-v", volume}, {"read", in_sandbox});
+    ASSERT_TRUE(Succeeded(read)) << volume;
+    EXPECT_EQ(read.out, "on the host\n") << volume;
+  }
+  RunOptions in_dir;
+  in_dir.cwd = dir.path();
+  const RunResult workspace = run_probe({}, {"read", "/workspace/marker"}, in_dir);
+  ASSERT_TRUE(Succeeded(workspace));
+  EXPECT_EQ(workspace.out, "on the host\n");
+}
+
 TEST(FilesystemTest, HostDirectoriesOutsideTheViewDoNotExist) {
   for (const char* path : {"/home", "/root", "/var", "/run", "/boot", "/srv", "/mnt", "/media", "/opt",
                            "/etc/shadow", "/etc/gshadow", "/etc/sudoers"}) {

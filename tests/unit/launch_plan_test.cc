@@ -6,10 +6,12 @@
 #include <gtest/gtest.h>
 
 #include <cstring>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "launch/plan_arena.h"
+#include "launch/prelude.h"
 #include "launch/spawn.h"
 #include "rlimits/names.h"
 
@@ -92,36 +94,65 @@ mounts::MountPlan sample_mounts() {
   return m;
 }
 
-TEST(LaunchPlan, IdentityFollowsThePolicyAndWhetherTheCallerIsRoot) {
-  LaunchPlan as_root(sample_policy(), sample_mounts(), 40, /*running_as_root=*/true);
-  const ChildPlan& root_view = as_root.child_plan();
+TEST(Prelude, IdentityFollowsThePolicyAndWhetherTheCallerIsRoot) {
+  Prelude as_root(sample_policy(), sample_mounts(), "/tmp", /*running_as_root=*/true);
+  const PreludePlan root_view = as_root.view();
   EXPECT_EQ(root_view.identity.uid, 1234u);
   EXPECT_EQ(root_view.identity.gid, 5678u);
   EXPECT_TRUE(root_view.identity.clear_groups);
 
-  LaunchPlan as_user(sample_policy(), sample_mounts(), 40, /*running_as_root=*/false);
-  EXPECT_FALSE(as_user.child_plan().identity.clear_groups)
+  Prelude as_user(sample_policy(), sample_mounts(), "/tmp", /*running_as_root=*/false);
+  EXPECT_FALSE(as_user.view().identity.clear_groups)
       << "setgroups is denied for an unprivileged caller; the child must not try it";
 }
 
-TEST(LaunchPlan, ClearGroupsAgreesWithTheSetgroupsDecision) {
+TEST(Prelude, ClearGroupsAgreesWithTheSetgroupsDecision) {
   // The child clears groups exactly when the parent did not write "deny" to setgroups.
   for (uid_t euid : {0u, 1000u, 65534u}) {
-    LaunchPlan plan(sample_policy(), sample_mounts(), 40, euid == 0);
+    Prelude prelude(sample_policy(), sample_mounts(), "/tmp", euid == 0);
     const IdMapping ids = choose_id_mapping(1234, 5678, euid, euid);
-    EXPECT_NE(plan.child_plan().identity.clear_groups, ids.deny_setgroups) << "euid " << euid;
+    EXPECT_NE(prelude.view().identity.clear_groups, ids.deny_setgroups) << "euid " << euid;
   }
 }
 
-TEST(LaunchPlan, MountOpsMirrorTheStepsInOrder) {
-  LaunchPlan plan(sample_policy(), sample_mounts(), 40, false);
-  const ChildPlan& view = plan.child_plan();
-  ASSERT_EQ(view.mount_count, 3u);
-  ASSERT_NE(view.mounts, nullptr);
-  ASSERT_NE(view.mount_fds, nullptr);
-  for (size_t i = 0; i < view.mount_count; ++i) EXPECT_EQ(view.mount_fds[i], -1) << i;
+TEST(Prelude, BuildsNowOnlyOnAStagingDirectoryFreeOfTheRestsSources) {
+  Prelude early(sample_policy(), sample_mounts(), "/mnt", false);
+  EXPECT_STREQ(early.view().staging_dir, "/mnt");
+  EXPECT_TRUE(early.view().build_now);
+  EXPECT_STREQ(early.view().root_tmpfs_options, mounts::kRootTmpfsOptions);
 
-  const MountOp& usr = view.mounts[0];
+  Prelude late(sample_policy(), sample_mounts(), std::nullopt, false);
+  EXPECT_STREQ(late.view().staging_dir, "/tmp");
+  EXPECT_FALSE(late.view().build_now) << "the child must clone the rest's sources before covering anything";
+}
+
+TEST(Prelude, MountOpsAndLandlockPathsComeFromItsPlan) {
+  Prelude prelude(sample_policy(), sample_mounts(), "/tmp", false);
+  const PreludePlan view = prelude.view();
+  ASSERT_EQ(view.mounts.count, 3u);
+  EXPECT_STREQ(view.mounts.ops[1].target, "/etc/passwd");
+  ASSERT_EQ(prelude.landlock_paths().size(), 1u);
+  EXPECT_EQ(prelude.landlock_paths()[0].path, "/");
+}
+
+TEST(LaunchPlan, LandlockPathsCoverThePreludeAndTheRest) {
+  mounts::MountPlan rest = sample_mounts();
+  rest.landlock_paths = {{"/workspace", mounts::PathAccess::kReadWrite}};
+  LaunchPlan plan(sample_policy(), rest, {{"/tmp", mounts::PathAccess::kReadWrite}}, 40);
+  ASSERT_EQ(plan.landlock_paths().size(), 2u);
+  EXPECT_EQ(plan.landlock_paths()[0].path, "/tmp");
+  EXPECT_EQ(plan.landlock_paths()[1].path, "/workspace");
+}
+
+TEST(LaunchPlan, MountOpsMirrorTheStepsInOrder) {
+  LaunchPlan plan(sample_policy(), sample_mounts(), {}, 40);
+  const ChildPlan& view = plan.child_plan();
+  ASSERT_EQ(view.mounts.count, 3u);
+  ASSERT_NE(view.mounts.ops, nullptr);
+  ASSERT_NE(view.mounts.fds, nullptr);
+  for (size_t i = 0; i < view.mounts.count; ++i) EXPECT_EQ(view.mounts.fds[i], -1) << i;
+
+  const MountOp& usr = view.mounts.ops[0];
   EXPECT_EQ(usr.kind, MountOpKind::kBind);
   EXPECT_STREQ(usr.source, "/usr");
   EXPECT_STREQ(usr.target, "/usr");
@@ -129,7 +160,7 @@ TEST(LaunchPlan, MountOpsMirrorTheStepsInOrder) {
   EXPECT_TRUE(usr.target_is_dir);
   EXPECT_FALSE(usr.allow_devices);
 
-  const MountOp& passwd = view.mounts[1];
+  const MountOp& passwd = view.mounts.ops[1];
   EXPECT_EQ(passwd.kind, MountOpKind::kWriteFile);
   EXPECT_STREQ(passwd.target, "/etc/passwd");
   ASSERT_EQ(passwd.data_len, 16u);
@@ -137,19 +168,18 @@ TEST(LaunchPlan, MountOpsMirrorTheStepsInOrder) {
   EXPECT_EQ(passwd.mode, 0644u);
   EXPECT_FALSE(passwd.target_is_dir);
 
-  const MountOp& null_dev = view.mounts[2];
+  const MountOp& null_dev = view.mounts.ops[2];
   EXPECT_TRUE(null_dev.allow_devices);
   EXPECT_TRUE(null_dev.optional);
   EXPECT_TRUE(null_dev.source_untrusted);
   EXPECT_FALSE(null_dev.read_only);
 
   // The view points into the plan's own copy, which the plan keeps.
-  EXPECT_EQ(plan.mounts().steps.size(), 3u);
-  EXPECT_EQ(usr.target, plan.mounts().steps[0].target.c_str());
+  EXPECT_EQ(plan.child_plan().mounts.ops[0].target, usr.target);
 }
 
 TEST(LaunchPlan, ArgvAndEnvpAreNullTerminated) {
-  LaunchPlan plan(sample_policy(), sample_mounts(), 40, false);
+  LaunchPlan plan(sample_policy(), sample_mounts(), {}, 40);
   const ChildPlan& view = plan.child_plan();
   std::vector<std::string> argv;
   for (const char* const* a = view.argv; *a != nullptr; ++a) argv.emplace_back(*a);
@@ -163,7 +193,7 @@ TEST(LaunchPlan, ArgvAndEnvpAreNullTerminated) {
 TEST(LaunchPlan, DefaultSearchPathWithoutPathVariable) {
   policy::Policy p = sample_policy();
   p.env = {{"HOME", "/tmp"}};
-  LaunchPlan plan(p, sample_mounts(), 40, false);
+  LaunchPlan plan(p, sample_mounts(), {}, 40);
   const ChildPlan& view = plan.child_plan();
   EXPECT_STREQ(view.path_env, "/usr/local/bin:/usr/bin:/bin");
   ASSERT_NE(view.envp[0], nullptr);
@@ -174,13 +204,13 @@ TEST(LaunchPlan, DefaultSearchPathWithoutPathVariable) {
 TEST(LaunchPlan, EmptyEnvironmentIsJustTheTerminator) {
   policy::Policy p = sample_policy();
   p.env.clear();
-  LaunchPlan plan(p, sample_mounts(), 40, false);
+  LaunchPlan plan(p, sample_mounts(), {}, 40);
   ASSERT_NE(plan.child_plan().envp, nullptr);
   EXPECT_EQ(plan.child_plan().envp[0], nullptr);
 }
 
 TEST(LaunchPlan, RlimitsCarryTheirNames) {
-  LaunchPlan plan(sample_policy(), sample_mounts(), 40, false);
+  LaunchPlan plan(sample_policy(), sample_mounts(), {}, 40);
   const ChildPlan& view = plan.child_plan();
   ASSERT_EQ(view.rlimit_count, 2u);
   EXPECT_STREQ(view.rlimits[0].name, "core");
@@ -192,23 +222,21 @@ TEST(LaunchPlan, RlimitsCarryTheirNames) {
   EXPECT_EQ(view.rlimits[1].hard, 512u);
 }
 
-TEST(LaunchPlan, NetworkHostnameWorkdirAndStaging) {
+TEST(LaunchPlan, NetworkHostnameAndWorkdir) {
   policy::Policy p = sample_policy();
-  LaunchPlan isolated(p, sample_mounts(), 40, false);
+  LaunchPlan isolated(p, sample_mounts(), {}, 40);
   EXPECT_TRUE(isolated.unshare_network());
   EXPECT_STREQ(isolated.child_plan().hostname, "box");
   EXPECT_STREQ(isolated.child_plan().workdir, "/workspace/src");
-  EXPECT_STREQ(isolated.child_plan().staging_dir, "/tmp");
-  EXPECT_STREQ(isolated.child_plan().root_tmpfs_options, mounts::kRootTmpfsOptions);
   EXPECT_EQ(isolated.child_plan().last_cap, 40);
 
   p.network = policy::NetworkMode::kHost;
-  LaunchPlan shared(p, sample_mounts(), 40, false);
+  LaunchPlan shared(p, sample_mounts(), {}, 40);
   EXPECT_FALSE(shared.unshare_network());
 }
 
 TEST(LaunchPlan, NoConfinementUntilItIsAdded) {
-  LaunchPlan plan(sample_policy(), sample_mounts(), 40, false);
+  LaunchPlan plan(sample_policy(), sample_mounts(), {}, 40);
   const ChildPlan& view = plan.child_plan();
   EXPECT_EQ(view.landlock.ruleset_fd, -1);
   EXPECT_EQ(view.landlock.rule_count, 0u);
@@ -217,7 +245,7 @@ TEST(LaunchPlan, NoConfinementUntilItIsAdded) {
 }
 
 TEST(LaunchPlan, SeccompProgramAppearsInTheView) {
-  LaunchPlan plan(sample_policy(), sample_mounts(), 40, false);
+  LaunchPlan plan(sample_policy(), sample_mounts(), {}, 40);
   std::vector<sock_filter> program(3, sock_filter{BPF_RET | BPF_K, 0, 0, 0x7fff0000});
   plan.set_seccomp(program);
   const ChildPlan& view = plan.child_plan();
@@ -230,7 +258,7 @@ TEST(LaunchPlan, SeccompProgramAppearsInTheView) {
 TEST(PlanArena, PublishCopiesEveryPointedToByteIntoTheArena) {
   auto arena = PlanArena::create();
   ASSERT_TRUE(arena) << arena.error().message;
-  LaunchPlan plan(sample_policy(), sample_mounts(), 40, false);
+  LaunchPlan plan(sample_policy(), sample_mounts(), {}, 40);
   std::vector<sock_filter> program(3, sock_filter{BPF_RET | BPF_K, 0, 0, 0x7fff0000});
   plan.set_seccomp(program);
   const ChildPlan& view = plan.child_plan();
@@ -243,16 +271,17 @@ TEST(PlanArena, PublishCopiesEveryPointedToByteIntoTheArena) {
     return c >= lo && c < hi;
   };
   const ChildPlan& copy = *arena->plan_slot();
-  ASSERT_EQ(copy.mount_count, view.mount_count);
-  ASSERT_TRUE(inside(copy.mounts));
-  ASSERT_TRUE(inside(copy.mount_fds));
-  for (size_t i = 0; i < copy.mount_count; ++i) {
-    EXPECT_TRUE(inside(copy.mounts[i].source) && inside(copy.mounts[i].target) && inside(copy.mounts[i].data)) << i;
-    EXPECT_STREQ(copy.mounts[i].target, view.mounts[i].target);
-    ASSERT_EQ(copy.mounts[i].data_len, view.mounts[i].data_len);
-    EXPECT_EQ(std::memcmp(copy.mounts[i].data, view.mounts[i].data, view.mounts[i].data_len), 0) << i;
+  ASSERT_EQ(copy.mounts.count, view.mounts.count);
+  ASSERT_TRUE(inside(copy.mounts.ops));
+  ASSERT_TRUE(inside(copy.mounts.fds));
+  for (size_t i = 0; i < copy.mounts.count; ++i) {
+    const MountOp& op = copy.mounts.ops[i];
+    EXPECT_TRUE(inside(op.source) && inside(op.target) && inside(op.data)) << i;
+    EXPECT_STREQ(op.target, view.mounts.ops[i].target);
+    ASSERT_EQ(op.data_len, view.mounts.ops[i].data_len);
+    EXPECT_EQ(std::memcmp(op.data, view.mounts.ops[i].data, op.data_len), 0) << i;
   }
-  EXPECT_EQ(std::string(copy.mounts[1].data, copy.mounts[1].data_len), std::string("root:x:0:0\n\0tail", 16));
+  EXPECT_EQ(std::string(copy.mounts.ops[1].data, copy.mounts.ops[1].data_len), std::string("root:x:0:0\n\0tail", 16));
   ASSERT_TRUE(inside(copy.argv) && inside(copy.envp) && inside(copy.rlimits) && inside(copy.seccomp.filter));
   EXPECT_STREQ(copy.argv[2], "print(1)");
   EXPECT_EQ(copy.argv[3], nullptr);
@@ -262,9 +291,34 @@ TEST(PlanArena, PublishCopiesEveryPointedToByteIntoTheArena) {
   EXPECT_TRUE(inside(copy.rlimits[1].name));
   ASSERT_EQ(copy.seccomp.len, 3u);
   EXPECT_EQ(copy.seccomp.filter[2].k, 0x7fff0000u);
-  EXPECT_TRUE(inside(copy.workdir) && inside(copy.hostname) && inside(copy.path_env) && inside(copy.staging_dir));
+  EXPECT_TRUE(inside(copy.workdir) && inside(copy.hostname) && inside(copy.path_env));
   EXPECT_STREQ(copy.workdir, "/workspace/src");
   EXPECT_STREQ(copy.path_env, "/opt/bin:/usr/bin");
+}
+
+// The prelude is published first and the child may be reading it while the plan is published:
+// the plan must not land on any of its bytes.
+TEST(PlanArena, ThePlanLeavesThePublishedPreludeIntact) {
+  auto arena = PlanArena::create();
+  ASSERT_TRUE(arena) << arena.error().message;
+  Prelude prelude(sample_policy(), sample_mounts(), "/mnt", false);
+  ASSERT_TRUE(arena->publish_prelude(prelude.view()));
+  LaunchPlan plan(sample_policy(), sample_mounts(), {}, 40);
+  ASSERT_TRUE(arena->publish(plan.child_plan()));
+
+  const PreludePlan& copy = *arena->prelude_slot();
+  const char* lo = reinterpret_cast<const char*>(arena->prelude_slot());
+  EXPECT_GE(reinterpret_cast<const char*>(arena->plan_slot()), lo + sizeof(PreludePlan));
+  EXPECT_STREQ(copy.staging_dir, "/mnt");
+  EXPECT_TRUE(copy.build_now);
+  EXPECT_STREQ(copy.root_tmpfs_options, mounts::kRootTmpfsOptions);
+  ASSERT_EQ(copy.mounts.count, 3u);
+  EXPECT_STREQ(copy.mounts.ops[0].source, "/usr");
+  EXPECT_EQ(std::string(copy.mounts.ops[1].data, copy.mounts.ops[1].data_len), std::string("root:x:0:0\n\0tail", 16));
+  const ChildPlan& published = *arena->plan_slot();
+  EXPECT_NE(published.mounts.ops, copy.mounts.ops);
+  EXPECT_NE(published.mounts.ops[0].source, copy.mounts.ops[0].source);
+  EXPECT_STREQ(published.argv[0], "python3");
 }
 
 TEST(PlanArena, APlanLargerThanTheArenaIsAnErrorNotATruncation) {
@@ -272,7 +326,7 @@ TEST(PlanArena, APlanLargerThanTheArenaIsAnErrorNotATruncation) {
   ASSERT_TRUE(arena) << arena.error().message;
   policy::Policy p = sample_policy();
   p.argv.push_back(std::string(PlanArena::kCapacity, 'x'));
-  LaunchPlan plan(p, sample_mounts(), 40, false);
+  LaunchPlan plan(p, sample_mounts(), {}, 40);
   const auto published = arena->publish(plan.child_plan());
   ASSERT_FALSE(published);
   EXPECT_NE(published.error().message.find("larger than 64 MiB"), std::string::npos) << published.error().message;

@@ -129,22 +129,67 @@ TEST_F(MountPlanTest, IsDeterministic) {
   EXPECT_EQ(summary(plan(p)), summary(plan(p)));
 }
 
+// The prelude (generated /etc, /proc, /dev, /tmp) comes first: the child builds it while the
+// parent still inspects the host for the rest.
 TEST_F(MountPlanTest, TopLevelOrder) {
   const MountPlan m = plan(base_policy());
-  const size_t usr = index_of(m, MountOpKind::kBind, "/usr");
   const size_t passwd = index_of(m, MountOpKind::kWriteFile, "/etc/passwd");
   const size_t proc = index_of(m, MountOpKind::kProc, "/proc");
   const size_t dev_null = index_of(m, MountOpKind::kBind, "/dev/null");
   const size_t shm = index_of(m, MountOpKind::kTmpfs, "/dev/shm");
   const size_t tmp = index_of(m, MountOpKind::kTmpfs, "/tmp");
+  const size_t usr = index_of(m, MountOpKind::kBind, "/usr");
+  const size_t ssl = index_of(m, MountOpKind::kBind, "/etc/ssl");
   const size_t workspace = index_of(m, MountOpKind::kBind, "/workspace");
-  EXPECT_LT(usr, passwd);
+  EXPECT_EQ(passwd, 0u) << describe(m);
   EXPECT_LT(passwd, proc);
   EXPECT_LT(proc, dev_null);
   EXPECT_LT(dev_null, shm);
   EXPECT_LT(shm, tmp);
-  EXPECT_LT(tmp, workspace);
-  EXPECT_EQ(usr, 0u) << describe(m);
+  EXPECT_LT(tmp, usr);
+  EXPECT_LT(usr, ssl);
+  EXPECT_LT(ssl, workspace);
+}
+
+TEST_F(MountPlanTest, PlanMountsIsThePreludeThenTheRest) {
+  policy::Policy p = base_policy();
+  p.binds.push_back({"/srv/data", "/tmp/data", false, "-v /srv/data:/tmp/data"});
+  const MountPlan prelude = plan_prelude(p, host_);
+  auto rest = plan_rest(p, host_);
+  ASSERT_TRUE(rest.has_value()) << rest.error().message;
+  std::vector<std::string> joined = summary(prelude);
+  for (const auto& line : summary(*rest)) joined.push_back(line);
+  EXPECT_EQ(summary(plan(p)), joined);
+  // A bind into the prelude's /tmp lands on that tmpfs, not under it.
+  EXPECT_TRUE(has_step(prelude, MountOpKind::kTmpfs, "/tmp"));
+  EXPECT_TRUE(has_step(*rest, MountOpKind::kBind, "/tmp/data"));
+  EXPECT_EQ(landlock_map(prelude).at("/tmp"), PathAccess::kReadWrite);
+  EXPECT_EQ(landlock_map(*rest).at("/tmp/data"), PathAccess::kReadWrite);
+  EXPECT_EQ(landlock_map(*rest).at("/"), PathAccess::kReadExec);
+}
+
+// The prelude is planned before the host is looked at: no /etc listing, no host file read.
+TEST_F(MountPlanTest, ThePreludeNeedsOnlyThePolicy) {
+  const MountPlan prelude = plan_prelude(base_policy(), host_);
+  EXPECT_THAT(host_.reads(), IsEmpty());
+  for (const auto& s : prelude.steps) {
+    EXPECT_FALSE(s.kind == MountOpKind::kMakeReadOnly && s.target == "/") << "the rest ends with that";
+    if (s.kind == MountOpKind::kBind) {
+      EXPECT_EQ(s.source.rfind("/dev/", 0), 0u) << "only device nodes are bound in the prelude: " << s.source;
+    }
+    EXPECT_FALSE(s.target == "/usr" || s.target == "/workspace" || s.target == "/") << s.target;
+  }
+  EXPECT_TRUE(has_step(prelude, MountOpKind::kWriteFile, "/etc/hosts"));
+  EXPECT_FALSE(has_step(prelude, MountOpKind::kBind, "/etc/ssl"));
+}
+
+TEST_F(MountPlanTest, ATreeRootfsGetsNoGeneratedEtcInItsPrelude) {
+  host_.dir("/img").dir("/img/usr").dir("/img/etc");
+  policy::Policy p = base_policy();
+  p.rootfs = "/img";
+  const MountPlan prelude = plan_prelude(p, host_);
+  for (const auto& s : prelude.steps) EXPECT_NE(s.target.rfind("/etc/", 0), 0u) << s.target;
+  EXPECT_TRUE(has_step(prelude, MountOpKind::kProc, "/proc"));
 }
 
 TEST_F(MountPlanTest, RootIsMadeReadOnlyLastAndOnlyOnce) {
@@ -435,10 +480,8 @@ TEST_F(MountPlanTest, UserTmpfsMountsAreWritableWithTheirSize) {
 
 TEST_F(MountPlanTest, LandlockBaseRules) {
   const MountPlan m = plan(base_policy());
-  ASSERT_FALSE(m.landlock_paths.empty());
-  EXPECT_EQ(m.landlock_paths[0].path, "/");
-  EXPECT_EQ(m.landlock_paths[0].access, PathAccess::kReadExec);
   const auto landlock = landlock_map(m);
+  EXPECT_EQ(landlock.at("/"), PathAccess::kReadExec);
   EXPECT_EQ(landlock.at("/dev"), PathAccess::kDevices);
   for (const auto& p : m.landlock_paths) {
     auto normalized = normalize_sandbox_path(p.path);
@@ -573,6 +616,61 @@ TEST_F(PrebuiltTree, NoResolverBindWithoutAFileToCover) {
   auto r = plan_mounts(p, host);
   ASSERT_TRUE(r.has_value()) << r.error().message;
   EXPECT_FALSE(has_step(*r, MountOpKind::kBind, "/etc/resolv.conf"));
+}
+
+// The root is built on a host directory of the child's own mount namespace before the rest's bind
+// sources are cloned; covering one of them (or a directory above one) would bind the new root's
+// contents instead of the host's.
+class EarlyStagingTest : public ::testing::Test {
+ protected:
+  EarlyStagingTest() { host_.dir("/tmp").dir("/mnt").dir("/opt").dir("/tmp/work").dir("/mnt/data"); }
+
+  fakes::FakeHostView host_ = fakes::FakeHostView::debian();
+};
+
+TEST_F(EarlyStagingTest, TmpWhenNothingLiesInIt) {
+  EXPECT_EQ(early_staging_dir(base_policy(), host_), "/tmp");
+}
+
+TEST_F(EarlyStagingTest, AnotherDirectoryWhenTheWorkspaceIsInTmp) {
+  policy::Policy p = base_policy();
+  p.workspace_source = "/tmp/work";
+  EXPECT_EQ(early_staging_dir(p, host_), "/mnt");
+  p.workspace_source = "/tmp";
+  EXPECT_EQ(early_staging_dir(p, host_), "/mnt");
+}
+
+TEST_F(EarlyStagingTest, SkipsEveryCandidateABindSourceOrTheTreeIsIn) {
+  policy::Policy p = base_policy();
+  p.workspace_source = "/tmp/work";
+  p.binds.push_back({"/mnt/data", "/data", true, "-v /mnt/data:/data"});
+  EXPECT_EQ(early_staging_dir(p, host_), "/srv") << "/srv exists on the fake host";
+  host_.dir("/srv/tree");
+  p.rootfs = "/srv/tree";
+  EXPECT_EQ(early_staging_dir(p, host_), "/opt");
+}
+
+TEST_F(EarlyStagingTest, ASourceAboveEveryCandidateLeavesNone) {
+  policy::Policy p = base_policy();
+  p.binds.push_back({"/", "/host", true, "-v /:/host"});
+  EXPECT_EQ(early_staging_dir(p, host_), std::nullopt);
+  p.binds.clear();
+  p.workspace_source = "/";
+  EXPECT_EQ(early_staging_dir(p, host_), std::nullopt);
+}
+
+TEST_F(EarlyStagingTest, ASiblingWithTheSamePrefixIsNoConflict) {
+  policy::Policy p = base_policy();
+  p.workspace_source = "/tmpdata";
+  EXPECT_EQ(early_staging_dir(p, host_), "/tmp");
+}
+
+TEST_F(EarlyStagingTest, OnlyRealDirectoriesAreCandidates) {
+  fakes::FakeHostView host = fakes::FakeHostView::debian();
+  host.symlink("/tmp", "private/tmp").file("/mnt", "").dir("/opt");
+  policy::Policy p = base_policy();
+  p.workspace_source = "/home/alice/project";
+  EXPECT_EQ(early_staging_dir(p, host), "/srv");
 }
 
 }  // namespace
