@@ -777,7 +777,7 @@ void redirect_output(const ChildPlan& plan) noexcept {
   if (pid < 0) fail(plan.report_fd, Stage::kFork, "vfork");
   if (pid == 0) run_program(plan);
   // The program has exec'd (or failed): nothing reads the plan's strings any more.
-  ::munmap(const_cast<ChildPlan*>(start.plan), start.plan_mapping_size);
+  ::munmap(const_cast<void*>(start.plan_mapping), start.plan_mapping_size);
   run_init(plan, pid, start.image_pages);
 }
 

@@ -133,7 +133,9 @@ struct ChildStart {
   bool join_network;
   const PreludePlan* prelude;  // in shared memory; valid once the prelude message has arrived
   const ChildPlan* plan;        // in shared memory; valid once the go message has arrived
-  size_t plan_mapping_size;  // init unmaps it once the program has started
+  // The whole arena the two live in, which init unmaps once the program has started.
+  const void* plan_mapping;
+  size_t plan_mapping_size;
   ImagePages image_pages;    // sbx's code, which init lets go of once the program has started
   CpuSpread cpus;            // the caller's CPU affinity, restored once the plan has arrived
 };

@@ -23,7 +23,8 @@ class PlanArena {
   PlanArena& operator=(const PlanArena&) = delete;
   ~PlanArena();
 
-  // Where the child finds the published prelude and plan (the arena's first bytes).
+  // Where the child finds the published prelude (the arena's first bytes, so also the start of
+  // the mapping) and plan.
   const PreludePlan* prelude_slot() const { return static_cast<const PreludePlan*>(base_); }
   const ChildPlan* plan_slot() const;
 

@@ -64,6 +64,7 @@ Result<PendingSandbox> start_sandbox(const SandboxStart& start, const IdMapping&
   child_start.join_network = start.unshare_network;
   child_start.prelude = arena.prelude_slot();
   child_start.plan = arena.plan_slot();
+  child_start.plan_mapping = arena.prelude_slot();
   child_start.plan_mapping_size = PlanArena::kCapacity;
   child_start.image_pages = ImagePages::of_this_executable();
   child_start.cpus = CpuSpread::of_caller();

@@ -8,6 +8,7 @@
 #include <chrono>
 #include <climits>
 #include <fstream>
+#include <optional>
 #include <sstream>
 #include <string>
 #include <thread>
@@ -91,6 +92,46 @@ TEST(FootprintTest, ALongRunKeepsFewOfSbxsCodePagesMapped) {
     EXPECT_LT(init_pages.resident_kib * 3, init_pages.mapped_kib)
         << init_pages.resident_kib << " KiB of " << init_pages.mapped_kib << " KiB of init's code resident";
   }
+}
+
+// Shared writable mappings of a process ("rw-s"); sbx's only one is the plan arena the supervisor
+// hands the sandbox child its plan in. nullopt when the maps cannot be read.
+std::optional<int> shared_writable_mappings(pid_t pid) {
+  std::ifstream maps("/proc/" + std::to_string(pid) + "/maps");
+  std::string line;
+  int count = 0;
+  bool read_any = false;
+  while (std::getline(maps, line)) {
+    read_any = true;
+    std::istringstream fields(line);
+    std::string range, perms;
+    fields >> range >> perms;
+    if (perms == "rw-s") ++count;
+  }
+  if (!read_any) return std::nullopt;
+  return count;
+}
+
+// The arena (64 MiB of address space, the prelude and the plan in its first pages) is init's
+// only until the program has started: keeping it would charge its pages to every sandbox.
+TEST(FootprintTest, InitLetsGoOfThePlanOnceTheProgramRuns) {
+  RunOptions options;
+  options.cwd = "/tmp";
+  Process sbx = start_sbx({"exec", "--no-workspace", "--", "sleep", "2"}, options);
+  std::optional<int> shared;
+  pid_t program = -1;
+  for (int i = 0; i < 30 && program <= 0; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    const pid_t init = first_child_of(sbx.pid());
+    program = init > 0 ? first_child_of(init) : -1;
+    if (program > 0) shared = shared_writable_mappings(init);
+  }
+  const RunResult r = sbx.wait();
+  EXPECT_EQ(r.status(), 0) << r;
+  ASSERT_GT(program, 0) << "the program never started";
+  // Init is not dumpable: only a caller with CAP_SYS_PTRACE over sbx's own memory reads it.
+  if (!shared) GTEST_SKIP() << "cannot read the sandbox init's maps as this user";
+  EXPECT_EQ(*shared, 0) << "init still maps the plan arena";
 }
 
 }  // namespace
