@@ -37,6 +37,9 @@ class RunDirectory {
   std::string workspace() const { return path_ + "/workspace"; }
   std::string code_dir() const { return path_ + "/code"; }
   int workspace_fd() const { return workspace_.get(); }
+  // Who the sandbox runs as on the host, when that is not sbx's own uid: files written for the
+  // run are given to it.
+  const std::optional<SandboxOwner>& owner() const { return owner_; }
 
   Status write_code(const std::string& file_name, const std::string& code);
   // Removes the directory with everything in it now, rather than in the destructor (which

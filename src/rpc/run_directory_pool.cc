@@ -30,8 +30,8 @@ RunDirectoryPool::RunDirectoryPool(std::string root, size_t keep_ready)
 
 RunDirectoryPool::~RunDirectoryPool() {
   if (thread_.joinable()) {
+    // The thread's wait takes the stop token: request_stop wakes it.
     thread_.request_stop();
-    wake_.notify_all();
     thread_.join();
   }
   log_problems();

@@ -112,7 +112,7 @@ Status RunJob::prepare_and_spawn() {
   layout.cgroup_parent = settings_.cgroup_parent;
   if (settings_.shared_workspace.empty()) {
     layout.workspace_dir = dir_->workspace();
-    SBX_RETURN_IF_ERROR(write_workspace_files(dir_->workspace_fd(), request_.files, sandbox_owner()));
+    SBX_RETURN_IF_ERROR(write_workspace_files(dir_->workspace_fd(), request_.files, dir_->owner()));
   } else {
     layout.workspace_dir = settings_.shared_workspace;
     UniqueFd shared(::open(settings_.shared_workspace.c_str(), O_DIRECTORY | O_RDONLY | O_CLOEXEC));
