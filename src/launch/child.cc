@@ -321,8 +321,9 @@ int set_attrs(int fd, uint64_t attrs, unsigned flags) noexcept {
   return sys::mount_setattr(fd, "", AT_EMPTY_PATH | flags, &attr);
 }
 
-// Clones every bind source before anything covers the host's paths (the root tmpfs is
-// attached on the staging directory, which may itself be a source's parent).
+// Clones the bind sources of `list` from the host's paths. The root tmpfs covers the staging
+// directory, so sources are cloned before it is attached, unless none of them lies in or above
+// that directory (PreludePlan::build_now): then the rest's are cloned after.
 void clone_bind_sources(const MountList& list, int report_fd) noexcept {
   for (size_t i = 0; i < list.count; ++i) {
     const MountOp& op = list.ops[i];
