@@ -100,8 +100,8 @@ int run_exec(std::span<const std::string> args, const GlobalOptions& global) {
     return kExitUsage;
   }
 
-  // The child starts on the part of the root that needs only the policy while this process
-  // inspects the host for the rest.
+  // The child starts on the part of the root that needs next to nothing of the host while this
+  // process inspects the host for the rest.
   rootfs::RealHostView host;
   launch::Prelude prelude(policy, mounts::plan_prelude(policy, host), mounts::early_staging_dir(policy, host),
                           ::geteuid() == 0);

@@ -76,7 +76,7 @@ struct MountList {
 };
 
 // What the child does before the parent has looked at the host: take its identity and build the
-// part of the root that needs only the policy (mounts::plan_prelude). It arrives right after the
+// part of the root that needs next to nothing of the host (mounts::plan_prelude). It arrives right after the
 // id maps are written, while the parent is still working out the rest (ChildPlan).
 struct PreludePlan {
   IdentityPlan identity;

@@ -8,10 +8,13 @@
 // socket, while the child builds its root file system. The child joins it before it confines
 // itself, and fails the run if it never comes.
 //
-// The helper stays outside the sandbox's pid namespace, so the program is still PID 2 there,
-// and it is gone (exited and reaped by the parent) before the program starts: nothing in the
-// sandbox can reach it. It keeps only the two descriptors it needs, so it never holds the
-// caller's pipes, and it dies with the parent.
+// The helper shares the parent's memory (vfork's rules: the parent is suspended until it exits),
+// so starting it copies no page tables. That memory is the supervisor's, so nothing in the sandbox
+// may ever reach the helper. It stays outside the sandbox's pid namespace, where nothing in the
+// sandbox can name it (the program is still PID 2 there); sending the namespace is its last act
+// before _exit, and the child confines itself only after receiving it, so the helper is
+// normally gone before the program starts; the parent reaps it. It keeps only the two
+// descriptors it needs, so it never holds the caller's pipes, and it dies with the parent.
 #pragma once
 
 #include "base/pidfd_child.h"

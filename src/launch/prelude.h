@@ -1,5 +1,5 @@
 // Owns the prelude the sandbox child starts on (PreludePlan): its identity and the part of the
-// root that needs only the policy. Pinned in memory because the view points into it.
+// root that needs next to nothing of the host (mounts::plan_prelude). Pinned in memory because the view points into it.
 #pragma once
 
 #include <optional>

@@ -42,7 +42,9 @@ struct MountPlan {
 
 // The root is planned in two parts, so that the sandbox child can build the first while the
 // parent still inspects the host for the second (launch/prelude.h):
-// - the prelude needs only the policy: /proc, /dev, /tmp and the generated /etc files;
+// - the prelude: /proc, /dev, /tmp and the generated /etc files. It reads no host file but, with
+//   the host's network, /etc/resolv.conf; of the rest of the host it only checks which /proc
+//   files exist and who may read them (to know which to mask);
 // - the rest mirrors the host's system directories and /etc (or the tree's top level), adds the
 //   workspace and the caller's mounts, and ends by making the root read-only.
 // The two touch different paths, except that the rest may mount inside the prelude's (a bind

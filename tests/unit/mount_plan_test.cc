@@ -169,7 +169,7 @@ TEST_F(MountPlanTest, PlanMountsIsThePreludeThenTheRest) {
 }
 
 // The prelude is planned before the host is looked at: no /etc listing, no host file read.
-TEST_F(MountPlanTest, ThePreludeNeedsOnlyThePolicy) {
+TEST_F(MountPlanTest, ThePreludeReadsNoHostFileAndBindsOnlyDevices) {
   const MountPlan prelude = plan_prelude(base_policy(), host_);
   EXPECT_THAT(host_.reads(), IsEmpty());
   for (const auto& s : prelude.steps) {
@@ -181,6 +181,16 @@ TEST_F(MountPlanTest, ThePreludeNeedsOnlyThePolicy) {
   }
   EXPECT_TRUE(has_step(prelude, MountOpKind::kWriteFile, "/etc/hosts"));
   EXPECT_FALSE(has_step(prelude, MountOpKind::kBind, "/etc/ssl"));
+}
+
+// With the host's network the generated resolv.conf is the host's: the one file it reads.
+TEST_F(MountPlanTest, ThePreludeReadsOnlyResolvConfWithTheHostsNetwork) {
+  host_.file("/etc/resolv.conf", "nameserver 192.0.2.53\n");
+  policy::Policy p = base_policy();
+  p.network = policy::NetworkMode::kHost;
+  const MountPlan prelude = plan_prelude(p, host_);
+  EXPECT_THAT(host_.reads(), ElementsAre("/etc/resolv.conf"));
+  EXPECT_EQ(step(prelude, MountOpKind::kWriteFile, "/etc/resolv.conf").data, "nameserver 192.0.2.53\n");
 }
 
 TEST_F(MountPlanTest, ATreeRootfsGetsNoGeneratedEtcInItsPrelude) {
