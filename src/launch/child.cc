@@ -432,9 +432,11 @@ int ensure_target(ParentDirCache& dirs, int root_fd, const char* path, bool want
   if (want_dir) {
     if (::mkdirat(parent, leaf, 0755) != 0 && errno != EEXIST) return -1;
   } else {
+    // A file made here (O_EXCL, no symlink followed, in a parent resolved inside the root) is
+    // the target itself: its descriptor serves move_mount as well as an O_PATH one would.
     const int created = ::openat(parent, leaf, O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC | O_NOFOLLOW, 0644);
-    if (created < 0 && errno != EEXIST) return -1;
-    close_quietly(created);
+    if (created >= 0) return created;
+    if (errno != EEXIST) return -1;
   }
   return resolve_in_root(root_fd, path);
 }
