@@ -32,7 +32,7 @@ constexpr size_t kHelperStackBytes = 16 * 1024;
 }  // namespace
 
 Result<NetnsHelper> NetnsHelper::start(int sandbox_pidfd, int to_child, int cgroup_fd) {
-  const HelperArgs helper{sandbox_pidfd, to_child, ::getpid()};
+  HelperArgs helper{sandbox_pidfd, to_child, ::getpid()};
   int pidfd = -1;
   clone_args args{};
   args.flags = CLONE_PIDFD;
@@ -52,11 +52,11 @@ Result<NetnsHelper> NetnsHelper::start(int sandbox_pidfd, int to_child, int cgro
     args.flags |= CLONE_VM | CLONE_VFORK;
     args.stack = reinterpret_cast<uint64_t>(stack);
     args.stack_size = sizeof(stack);
-    pid = sys::clone3_on_stack(&args, run_helper, const_cast<HelperArgs*>(&helper));
+    pid = sys::clone3_on_stack(&args, run_helper, &helper);
     if (pid < 0) errno = static_cast<int>(-pid);
   } else {
     pid = sys::clone3(&args);
-    if (pid == 0) run_helper(const_cast<HelperArgs*>(&helper));
+    if (pid == 0) run_helper(&helper);
   }
   if (pid < 0) return errno_error("clone3 (network namespace helper)");
   return NetnsHelper(PidfdChild(static_cast<pid_t>(pid), UniqueFd(pidfd)));

@@ -12,6 +12,7 @@
 #include <linux/sched.h>
 #include <sys/syscall.h>
 
+#include <cerrno>
 #include <cstdint>
 
 namespace sbx::sys {
@@ -44,7 +45,7 @@ inline long clone3_on_stack(clone_args* args, void (*fn)(void*), void* arg) noex
 #else
 inline constexpr bool kCloneOnStackAvailable = false;
 
-inline long clone3_on_stack(clone_args*, void (*)(void*), void*) noexcept { return -38; /* ENOSYS */ }
+inline long clone3_on_stack(clone_args*, void (*)(void*), void*) noexcept { return -ENOSYS; }
 #endif
 
 }  // namespace sbx::sys
