@@ -55,14 +55,12 @@ std::vector<GeneratedFile> generated_etc_files(const policy::Policy& p, const Ho
 }
 
 std::vector<std::string> host_etc_entries(const HostView& host) {
-  std::vector<std::string> out;
-  for (const std::string& name : host.list_dir("/etc")) {
+  return host.list_dir_matching("/etc", [](std::string_view name) {
     bool wanted = false;
     for (auto entry : kHostEtcEntries) wanted = wanted || name == entry;
     for (auto prefix : kHostEtcPrefixes) wanted = wanted || has_prefix(name, prefix);
-    if (wanted) out.push_back(name);
-  }
-  return out;
+    return wanted;
+  });
 }
 
 }  // namespace sbx::rootfs

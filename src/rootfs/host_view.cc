@@ -99,6 +99,16 @@ std::optional<std::string> RealHostView::read_small_file(const std::string& path
 }
 
 std::vector<std::string> RealHostView::list_dir(const std::string& path, size_t limit) const {
+  return list(path, limit, nullptr);
+}
+
+std::vector<std::string> RealHostView::list_dir_matching(const std::string& path,
+                                                         const std::function<bool(std::string_view)>& keep) const {
+  return list(path, SIZE_MAX, &keep);
+}
+
+std::vector<std::string> RealHostView::list(const std::string& path, size_t limit,
+                                            const std::function<bool(std::string_view)>* keep) const {
   std::vector<std::string> names;
   DIR* dir = ::opendir(path.c_str());
   if (dir == nullptr) return names;
@@ -106,10 +116,11 @@ std::vector<std::string> RealHostView::list_dir(const std::string& path, size_t 
   while (names.size() < limit) {
     const dirent* entry = ::readdir(dir);
     if (entry == nullptr) break;
-    const std::string name = entry->d_name;
+    const std::string_view name = entry->d_name;
     if (name == "." || name == "..") continue;
-    if (auto kind = kind_of_dirent(entry->d_type)) known_.try_emplace(prefix + name, Entry{kind, std::nullopt});
-    names.push_back(name);
+    if (keep != nullptr && !(*keep)(name)) continue;
+    if (auto kind = kind_of_dirent(entry->d_type)) known_.try_emplace(prefix + std::string(name), Entry{kind, std::nullopt});
+    names.emplace_back(name);
   }
   ::closedir(dir);
   std::sort(names.begin(), names.end());

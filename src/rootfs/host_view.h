@@ -3,8 +3,10 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 #include <vector>
 
@@ -33,6 +35,13 @@ class HostView {
   // Entry names of a directory, sorted; empty when it cannot be read. Reading stops after
   // `limit` entries (then the result is not sorted over the whole directory).
   virtual std::vector<std::string> list_dir(const std::string& path, size_t limit = SIZE_MAX) const = 0;
+  // list_dir, keeping only the names `keep` accepts.
+  virtual std::vector<std::string> list_dir_matching(const std::string& path,
+                                                     const std::function<bool(std::string_view)>& keep) const {
+    std::vector<std::string> names = list_dir(path);
+    std::erase_if(names, [&](const std::string& name) { return !keep(name); });
+    return names;
+  }
 };
 
 // The real host, through lstat/readlink/opendir. Planning asks about the same paths more than
@@ -47,6 +56,10 @@ class RealHostView final : public HostView {
   std::optional<std::string> read_small_file(const std::string& path, size_t max_bytes) const override;
   std::optional<uint32_t> permissions(const std::string& path) const override;
   std::vector<std::string> list_dir(const std::string& path, size_t limit = SIZE_MAX) const override;
+  // Filters while reading: the entries `keep` turns down cost no string, no remembered kind
+  // and no place in the sort, which is most of listing a large directory such as /etc.
+  std::vector<std::string> list_dir_matching(const std::string& path,
+                                             const std::function<bool(std::string_view)>& keep) const override;
 
  private:
   struct Entry {
@@ -54,6 +67,8 @@ class RealHostView final : public HostView {
     std::optional<uint32_t> mode;   // nullopt: not looked up yet (or absent)
   };
   const Entry& look_up(const std::string& path, bool need_mode) const;
+  std::vector<std::string> list(const std::string& path, size_t limit,
+                                const std::function<bool(std::string_view)>* keep) const;
 
   mutable std::unordered_map<std::string, Entry> known_;
 };
