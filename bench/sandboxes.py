@@ -21,7 +21,7 @@ REPO = os.path.dirname(HERE)
 # Same minimal environment for every configuration (sbx cleans its own anyway).
 ENV = {"PATH": "/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin", "LANG": "C.UTF-8"}
 
-ALL = ("bare", "floor", "unshare", "bwrap", "nsjail", "crun", "firejail", "sbx")
+ALL = ("bare", "floor", "least", "unshare", "bwrap", "nsjail", "crun", "firejail", "sbx")
 PROBE = "sbx-bench-probe"
 
 
@@ -148,6 +148,11 @@ def make_tools(names, sbx=None, timeout=10.0):
             t = Tool(name, prefix=[exe], note="clone3 with user+mnt+pid+net+ipc+uts, then exec")
             if not os.path.exists(exe):
                 t.skip = f"{exe} not built (cmake --build build --target sbx-bench-floor)"
+        elif name == "least":
+            exe = os.path.join(build_dir(), "bench", "sbx-bench-least")
+            t = Tool(name, prefix=[exe], note="the floor plus every layer, nothing else (bench/least.cc)")
+            if not os.path.exists(exe):
+                t.skip = f"{exe} not built (cmake --build build --target sbx-bench-least)"
         elif name == "unshare":
             exe = _which("unshare")
             t = Tool(name, prefix=[exe or "unshare", "-Urmpnif", "--mount-proc", "--"])
