@@ -1,6 +1,6 @@
-// bench/least.cc claims to be the least a sandbox with every layer on can do, and bench/run
-// reports it as the bound no target can beat. A bound that quietly skipped a layer would be
-// faster than it may be, so these tests check from inside that each layer is really there.
+// bench/least.cc claims to be the least work a sandbox with every layer on can do, and bench/run
+// puts it beside sbx on that claim. A least that quietly skipped a layer would look cheaper than
+// any real sandbox can be, so these tests check from inside that each layer is really there.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
