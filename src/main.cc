@@ -5,6 +5,7 @@
 
 #include "app/app.h"
 #include "base/one_line.h"
+#include "rpc/standby_workers.h"
 
 namespace {
 
@@ -71,6 +72,8 @@ int main(int argc, char** argv) {
   if (command == "serve") return sbx::app::run_serve(rest, global);
   if (command == "rootfs") return sbx::app::run_rootfs(rest, global);
   if (command == "selftest") return sbx::app::run_selftest(rest, global);
+  // Not in the usage: only the service front ends start it.
+  if (command == sbx::rpc::kStandbyWorkerCommand) return sbx::app::run_standby_worker(rest, global);
   if (command == "help") {
     std::fputs(kUsage, stdout);
     return 0;

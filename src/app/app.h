@@ -24,6 +24,8 @@ int run_mcp(std::span<const std::string> args, const GlobalOptions& global);
 int run_serve(std::span<const std::string> args, const GlobalOptions& global);
 int run_selftest(std::span<const std::string> args, const GlobalOptions& global);
 int run_rootfs(std::span<const std::string> args, const GlobalOptions& global);
+// A worker of sbx serve, rpc and mcp started ahead of its run (rpc/standby_workers.h).
+int run_standby_worker(std::span<const std::string> args, const GlobalOptions& global);
 
 // Configures spdlog: stderr only, warnings by default, -v info, -vv debug, -q errors only.
 void setup_logging(int verbosity, bool quiet);

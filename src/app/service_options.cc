@@ -98,6 +98,9 @@ std::vector<cli::OptionSpec> service_specs(ServiceFlags& f) {
 
 rpc::RunSettings run_settings(const ServiceFlags& f) {
   rpc::RunSettings s;
+  // Every front end, sbx rpc and mcp too: unlike run directories, a standby worker leaves
+  // nothing behind when its server is killed (it dies with it).
+  s.workers_ahead = 4;
   s.run_root = f.run_dir;
   if (s.run_root.empty()) {
     const char* tmp = std::getenv("TMPDIR");

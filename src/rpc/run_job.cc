@@ -74,11 +74,12 @@ std::string worker_error(const std::string& stderr_tail, int exit_status) {
 
 const char* stream_name(OutputStream stream) { return stream == OutputStream::kStdout ? "stdout" : "stderr"; }
 
-RunJob::RunJob(EventLoop& loop, const RunSettings& settings, RunDirectoryPool& directories, RunRequest request,
-               RunCallbacks callbacks)
+RunJob::RunJob(EventLoop& loop, const RunSettings& settings, RunDirectoryPool& directories, StandbyWorkers& workers,
+               RunRequest request, RunCallbacks callbacks)
     : loop_(loop),
       settings_(settings),
       directories_(directories),
+      workers_(workers),
       request_(std::move(request)),
       callbacks_(std::move(callbacks)) {}
 
@@ -149,7 +150,7 @@ Status RunJob::prepare_and_spawn() {
   stdio.stderr_fd = err.write.get();
   stdio.fd3 = report.write.get();
   stdio.fd4 = secrets.get();
-  SBX_ASSIGN_OR_RETURN(WorkerProcess worker, WorkerProcess::spawn(command.argv, command.env, stdio));
+  SBX_ASSIGN_OR_RETURN(WorkerProcess worker, workers_.start(command, stdio));
   worker_.emplace(std::move(worker));
   started_at_ = std::chrono::steady_clock::now();
   spdlog::debug("run: worker pid {} started", worker_->pid());

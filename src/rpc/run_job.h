@@ -15,6 +15,7 @@
 #include "rpc/run_directory.h"
 #include "rpc/run_directory_pool.h"
 #include "rpc/run_request.h"
+#include "rpc/standby_workers.h"
 #include "rpc/worker_process.h"
 
 namespace sbx::rpc {
@@ -47,6 +48,7 @@ struct RunSettings {
   std::string run_root = "/tmp";  // where private run directories are made
   std::string shared_workspace;   // when set: bound at /workspace for every run instead
   size_t directories_ahead = 0;   // run directories kept ready (at most one per concurrent run)
+  size_t workers_ahead = 0;       // standby workers kept ready (at most one per concurrent run)
   std::vector<std::string> passthrough_env;
   std::string cgroup_parent;  // when set: --cgroup-parent of every worker (adopt_own_cgroup_for_runs)
   std::chrono::milliseconds cancel_grace{2000};  // SIGTERM -> SIGKILL for cancel and disconnect
@@ -55,8 +57,8 @@ struct RunSettings {
 
 class RunJob {
  public:
-  RunJob(EventLoop& loop, const RunSettings& settings, RunDirectoryPool& directories, RunRequest request,
-         RunCallbacks callbacks);
+  RunJob(EventLoop& loop, const RunSettings& settings, RunDirectoryPool& directories, StandbyWorkers& workers,
+         RunRequest request, RunCallbacks callbacks);
   RunJob(const RunJob&) = delete;
   RunJob& operator=(const RunJob&) = delete;
   ~RunJob();
@@ -89,6 +91,7 @@ class RunJob {
   EventLoop& loop_;
   const RunSettings& settings_;
   RunDirectoryPool& directories_;
+  StandbyWorkers& workers_;
   RunRequest request_;
   RunCallbacks callbacks_;
   std::optional<RunDirectory> dir_;

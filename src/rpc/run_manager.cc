@@ -12,7 +12,9 @@ RunManager::RunManager(EventLoop& loop, RunSettings settings, Admission admissio
     : loop_(loop),
       settings_(std::move(settings)),
       admission_(admission),
-      directories_(settings_.run_root, std::min(settings_.directories_ahead, admission.max_running)) {
+      directories_(settings_.run_root, std::min(settings_.directories_ahead, admission.max_running)),
+      workers_(settings_.worker_binary, std::min(settings_.workers_ahead, admission.max_running)) {
+  refill_workers_soon();
   loop_.before_poll([this] {
     for (auto& [ticket, entry] : jobs_) {
       if (entry.started) entry.job->update_backpressure();
@@ -49,7 +51,7 @@ Result<RunManager::Ticket> RunManager::submit(RunRequest request, const std::str
     on_end(ticket, std::move(end), std::move(user_on_end));
   };
   Entry entry;
-  entry.job = std::make_unique<RunJob>(loop_, settings_, directories_, std::move(request), std::move(callbacks));
+  entry.job = std::make_unique<RunJob>(loop_, settings_, directories_, workers_, std::move(request), std::move(callbacks));
   entry.caller = caller;
   RunJob* job = entry.job.get();
   jobs_.emplace(ticket, std::move(entry));
@@ -76,6 +78,18 @@ void RunManager::on_end(Ticket ticket, RunEnd end, std::function<void(RunEnd)> u
   }
   if (user_on_end) user_on_end(std::move(end));
   start_next();
+  // After the answer, not when a run starts: starting a worker then would take CPU time from
+  // the run that just took one.
+  refill_workers_soon();
+}
+
+void RunManager::refill_workers_soon() {
+  if (refill_pending_) return;
+  refill_pending_ = true;
+  loop_.defer([this] {
+    refill_pending_ = false;
+    if (accepting_) workers_.refill();
+  });
 }
 
 void RunManager::start_next() {
@@ -118,6 +132,7 @@ bool RunManager::signal(Ticket ticket, int sig) {
 void RunManager::stop_accepting(const std::string& reason) {
   accepting_ = false;
   refusal_ = "busy: " + reason;
+  workers_.clear();
   const auto waiting = queue_;
   for (const Ticket ticket : waiting) cancel(ticket, SIGTERM, std::chrono::milliseconds(0), kBusy, reason);
 }

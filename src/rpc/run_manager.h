@@ -66,18 +66,22 @@ class RunManager {
     bool started = false;
   };
   void start_next();
+  // Tops the standby workers up once the current round of the loop is done.
+  void refill_workers_soon();
   void on_end(Ticket ticket, RunEnd end, std::function<void(RunEnd)> user_on_end);
 
   EventLoop& loop_;
   RunSettings settings_;
   Admission admission_;
   RunDirectoryPool directories_;  // outlives the jobs, which hand their directories back
+  StandbyWorkers workers_;
   std::map<Ticket, Entry> jobs_;
   std::deque<Ticket> queue_;
   std::map<std::string, size_t> per_caller_;
   size_t running_ = 0;
   Ticket next_ticket_ = 1;
   bool accepting_ = true;
+  bool refill_pending_ = false;
   std::string refusal_;
 };
 

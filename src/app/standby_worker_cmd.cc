@@ -1,0 +1,76 @@
+// `sbx __standby-worker`: a worker of sbx serve, rpc or mcp started before its run
+// (rpc/standby_workers.h). It waits for one job on descriptor 3, puts the job's descriptors
+// and environment in place, and runs the job's `sbx exec` in this process, as a worker spawned
+// with that command line would have.
+#include <fcntl.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cstdio>
+
+#include "app/app.h"
+#include "rpc/standby_workers.h"
+#include "rpc/worker_handoff.h"
+
+namespace sbx::app {
+namespace {
+
+// Descriptors 0-4 become the job's; those it did not send are /dev/null (0-2, as spawned) or
+// closed (3, 4: never let a leftover pose as the report or secrets descriptor).
+bool install_descriptors(std::array<UniqueFd, rpc::kWorkerJobFds>& fds) {
+  // Move every source above the targets first, so no dup2 can clobber a source still needed.
+  std::array<UniqueFd, rpc::kWorkerJobFds> moved;
+  for (int i = 0; i < rpc::kWorkerJobFds; ++i) {
+    if (!fds[i].valid()) continue;
+    moved[i] = UniqueFd(::fcntl(fds[i].get(), F_DUPFD_CLOEXEC, 16));
+    if (!moved[i].valid()) return false;
+    fds[i].reset();
+  }
+  for (int i = 0; i < rpc::kWorkerJobFds; ++i) {
+    if (moved[i].valid()) {
+      if (::dup2(moved[i].get(), i) < 0) return false;
+    } else if (i >= 3) {
+      ::close(i);
+    }
+  }
+  return true;
+}
+
+void set_environment(const std::vector<std::string>& env) {
+  ::clearenv();
+  for (const auto& entry : env) {
+    const size_t eq = entry.find('=');  // decode_worker_job checked there is one
+    ::setenv(entry.substr(0, eq).c_str(), entry.c_str() + eq + 1, 1);
+  }
+}
+
+}  // namespace
+
+int run_standby_worker(std::span<const std::string> args, const GlobalOptions& global) {
+  (void)global;
+  struct stat st;
+  if (!args.empty() || ::fstat(rpc::kStandbyJobFd, &st) != 0 || !S_ISSOCK(st.st_mode)) {
+    std::fprintf(stderr, "sbx: error: %s is started by sbx serve, rpc and mcp, not by hand\n",
+                 rpc::kStandbyWorkerCommand);
+    return kExitUsage;
+  }
+  UniqueFd socket(rpc::kStandbyJobFd);
+  // Until the job comes, descriptor 2 is /dev/null: what goes wrong before then shows only in
+  // the exit status. The server then finds this worker gone and gives the run a fresh one.
+  auto received = rpc::receive_worker_job(socket.get());
+  socket.reset();
+  if (!received) return kExitUsage;
+  if (!received->has_value()) return 0;  // the server closed the pool without a job
+  rpc::ReceivedWorkerJob& job = **received;
+  if (!install_descriptors(job.fds)) return kExitUsage;
+  const std::vector<std::string>& argv = job.job.argv;
+  if (argv.size() < 2 || argv[1] != "exec") {
+    std::fprintf(stderr, "sbx: error: a standby worker only runs `sbx exec` jobs\n");
+    return kExitUsage;
+  }
+  set_environment(job.job.env);
+  return run_exec(std::span<const std::string>(argv).subspan(2), GlobalOptions{});
+}
+
+}  // namespace sbx::app

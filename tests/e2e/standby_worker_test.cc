@@ -1,0 +1,134 @@
+// Standby workers (rpc/standby_workers.h) end to end: sbx rpc keeps workers waiting, a run goes
+// to one of them and it is replaced, a standby worker killed from outside costs the run
+// nothing, a killed server takes its standby workers with it, and nobody runs one by hand.
+#include <sys/stat.h>
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <set>
+
+#include "rpc_harness.h"
+
+namespace sbx::test {
+namespace {
+
+using ::testing::HasSubstr;
+
+std::vector<pid_t> children_of(pid_t pid) {
+  std::vector<pid_t> out;
+  std::ifstream in("/proc/" + std::to_string(pid) + "/task/" + std::to_string(pid) + "/children");
+  pid_t child;
+  while (in >> child) out.push_back(child);
+  return out;
+}
+
+std::string link_of(const std::string& path) {
+  char target[256];
+  const ssize_t n = ::readlink(path.c_str(), target, sizeof(target) - 1);
+  return n < 0 ? "" : std::string(target, static_cast<size_t>(n));
+}
+
+// A child of `server` waiting as a standby worker: its command, output still /dev/null, and the
+// hand-off socket on descriptor 3.
+bool waiting_standby(pid_t pid) {
+  std::ifstream in("/proc/" + std::to_string(pid) + "/cmdline");
+  std::stringstream cmdline;
+  cmdline << in.rdbuf();
+  const std::string fd = "/proc/" + std::to_string(pid) + "/fd/";
+  return cmdline.str().find("__standby-worker") != std::string::npos && link_of(fd + "1") == "/dev/null" &&
+         link_of(fd + "3").rfind("socket:", 0) == 0;
+}
+
+std::set<pid_t> standby_workers_of(pid_t server) {
+  std::set<pid_t> out;
+  for (pid_t child : children_of(server)) {
+    if (waiting_standby(child)) out.insert(child);
+  }
+  return out;
+}
+
+// Gone, or a zombie nobody has reaped yet: either way it runs nothing and holds nothing.
+bool ended(pid_t pid) {
+  std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
+  std::string stat((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  if (stat.empty()) return true;
+  const size_t paren = stat.rfind(')');
+  return paren != std::string::npos && paren + 2 < stat.size() && stat[paren + 2] == 'Z';
+}
+
+std::unique_ptr<Child> start_rpc(std::vector<std::string> flags = {}) {
+  std::vector<std::string> argv = {sbx_binary(), "rpc"};
+  argv.insert(argv.end(), flags.begin(), flags.end());
+  return std::make_unique<Child>(argv);
+}
+
+Json echo_run(const std::string& text) {
+  return Json{{"argv", {"sh", "-c", "echo \"$WORD\""}}, {"env", {{"WORD", text}}}};
+}
+
+TEST(StandbyWorkerTest, ARunGoesToAWaitingWorkerWhichIsThenReplaced) {
+  auto rpc = start_rpc({"--max-concurrency", "2"});
+  std::set<pid_t> before;
+  // One per run at once: two.
+  ASSERT_TRUE(wait_for([&] { return (before = standby_workers_of(rpc->pid())).size() == 2; }))
+      << "standby workers: " << before.size();
+
+  rpc->send(request(1, "run", echo_run("warm")));
+  const Json r = rpc->answer(1);
+  ASSERT_TRUE(r.contains("result")) << r.dump();
+  EXPECT_EQ(r["result"]["verdict"]["stdout"]["text"], "warm\n");
+
+  // The run took one of the waiting workers (it ran the job and ended); a new one takes its place.
+  std::set<pid_t> after;
+  ASSERT_TRUE(wait_for([&] {
+    after = standby_workers_of(rpc->pid());
+    return after.size() == 2 && std::count_if(before.begin(), before.end(), ended) == 1;
+  })) << "standby workers after the run: " << after.size();
+  std::vector<pid_t> kept;
+  std::set_intersection(before.begin(), before.end(), after.begin(), after.end(), std::back_inserter(kept));
+  EXPECT_EQ(kept.size(), 1u);
+  rpc->close_stdin();
+  EXPECT_EQ(rpc->wait(), 0);
+  for (pid_t pid : after) EXPECT_TRUE(wait_for([pid] { return ended(pid); }, 5s)) << pid;
+}
+
+TEST(StandbyWorkerTest, AStandbyWorkerKilledFromOutsideCostsTheRunNothing) {
+  auto rpc = start_rpc({"--max-concurrency", "1"});
+  std::set<pid_t> standby;
+  ASSERT_TRUE(wait_for([&] { return (standby = standby_workers_of(rpc->pid())).size() == 1; }));
+  const pid_t victim = *standby.begin();
+  ASSERT_EQ(::kill(victim, SIGKILL), 0);
+
+  rpc->send(request(1, "run", echo_run("fresh")));
+  const Json r = rpc->answer(1);
+  ASSERT_TRUE(r.contains("result")) << r.dump();
+  EXPECT_EQ(r["result"]["verdict"]["status"], "exited");
+  EXPECT_EQ(r["result"]["verdict"]["stdout"]["text"], "fresh\n");
+  // The dead one was reaped and replaced.
+  EXPECT_TRUE(wait_for([&] {
+    standby = standby_workers_of(rpc->pid());
+    return standby.size() == 1 && *standby.begin() != victim && ended(victim);
+  }));
+  rpc->close_stdin();
+  EXPECT_EQ(rpc->wait(), 0);
+}
+
+TEST(StandbyWorkerTest, AKilledServerTakesItsStandbyWorkersWithIt) {
+  std::set<pid_t> standby;
+  {
+    auto rpc = start_rpc();
+    ASSERT_TRUE(wait_for([&] { return !(standby = standby_workers_of(rpc->pid())).empty(); }));
+  }  // SIGKILLed: it cleans nothing up itself
+  for (pid_t pid : standby) EXPECT_TRUE(wait_for([pid] { return ended(pid); }, 5s)) << pid;
+}
+
+TEST(StandbyWorkerTest, RunByHandItRefusesClearly) {
+  Child worker({sbx_binary(), "__standby-worker"});
+  EXPECT_EQ(worker.wait(), 125);
+  EXPECT_THAT(worker.stderr_text(), HasSubstr("is started by sbx serve, rpc and mcp, not by hand"));
+}
+
+}  // namespace
+}  // namespace sbx::test
