@@ -56,8 +56,10 @@ int run_standby_worker(std::span<const std::string> args, const GlobalOptions& g
     return kExitUsage;
   }
   UniqueFd socket(rpc::kStandbyJobFd);
-  // Until the job comes, descriptor 2 is /dev/null: what goes wrong before then shows only in
-  // the exit status. The server then finds this worker gone and gives the run a fresh one.
+  // Until the job's descriptors are in place, descriptor 2 is /dev/null and a failure shows only
+  // in the exit status: the server passes over a worker that is gone when a job comes
+  // (StandbyWorkers::start), and a run whose job this worker fails on ends as one whose worker
+  // failed to start.
   auto received = rpc::receive_worker_job(socket.get());
   socket.reset();
   if (!received) return kExitUsage;

@@ -11,7 +11,6 @@
 
 #include <deque>
 #include <string>
-#include <vector>
 
 #include "base/result.h"
 #include "base/unique_fd.h"

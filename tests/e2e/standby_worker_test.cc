@@ -1,6 +1,7 @@
 // Standby workers (rpc/standby_workers.h) end to end: sbx rpc keeps workers waiting, a run goes
-// to one of them and it is replaced, a standby worker killed from outside costs the run
-// nothing, a killed server takes its standby workers with it, and nobody runs one by hand.
+// to one of them and it is replaced, a standby worker killed before its run or a job too large
+// for the hand-off costs the run nothing, a killed server takes its standby workers with it, and
+// nobody runs one by hand.
 #include <sys/stat.h>
 
 #include <gmock/gmock.h>
@@ -94,12 +95,15 @@ TEST(StandbyWorkerTest, ARunGoesToAWaitingWorkerWhichIsThenReplaced) {
   for (pid_t pid : after) EXPECT_TRUE(wait_for([pid] { return ended(pid); }, 5s)) << pid;
 }
 
-TEST(StandbyWorkerTest, AStandbyWorkerKilledFromOutsideCostsTheRunNothing) {
+TEST(StandbyWorkerTest, AStandbyWorkerKilledBeforeItsRunCostsTheRunNothing) {
   auto rpc = start_rpc({"--max-concurrency", "1"});
   std::set<pid_t> standby;
   ASSERT_TRUE(wait_for([&] { return (standby = standby_workers_of(rpc->pid())).size() == 1; }));
   const pid_t victim = *standby.begin();
   ASSERT_EQ(::kill(victim, SIGKILL), 0);
+  // Dead before its run comes. (One killed while it takes the job fails that run, as any
+  // worker killed from outside does.)
+  ASSERT_TRUE(wait_for([victim] { return ended(victim); }));
 
   rpc->send(request(1, "run", echo_run("fresh")));
   const Json r = rpc->answer(1);
@@ -111,6 +115,22 @@ TEST(StandbyWorkerTest, AStandbyWorkerKilledFromOutsideCostsTheRunNothing) {
     standby = standby_workers_of(rpc->pid());
     return standby.size() == 1 && *standby.begin() != victim && ended(victim);
   }));
+  rpc->close_stdin();
+  EXPECT_EQ(rpc->wait(), 0);
+}
+
+TEST(StandbyWorkerTest, AJobTooLargeForTheHandOffGetsAFreshWorker) {
+  auto rpc = start_rpc({"--max-concurrency", "1"});
+  std::set<pid_t> standby;
+  ASSERT_TRUE(wait_for([&] { return (standby = standby_workers_of(rpc->pid())).size() == 1; }));
+  // An environment larger than one hand-off message (rpc/worker_handoff.h: 64 KiB).
+  Json params{{"argv", {"sh", "-c", "echo ${#BIG}"}}, {"env", {{"BIG", std::string(100000, 'x')}}}};
+  rpc->send(request(1, "run", params));
+  const Json r = rpc->answer(1);
+  ASSERT_TRUE(r.contains("result")) << r.dump();
+  EXPECT_EQ(r["result"]["verdict"]["stdout"]["text"], "100000\n");
+  // The waiting worker was left for the next run.
+  EXPECT_EQ(standby_workers_of(rpc->pid()), standby);
   rpc->close_stdin();
   EXPECT_EQ(rpc->wait(), 0);
 }
