@@ -32,6 +32,7 @@
 
 #include "landlock/apply.h"
 #include "launch/sync.h"
+#include "sys/fd_passing.h"
 #include "sys/raw_syscalls.h"
 
 namespace sbx::launch {
@@ -107,33 +108,12 @@ int received_fd(int index, const int* fds, int count) noexcept {
 // gave up: nothing may run.
 int receive_message(int report_fd, Message& m, int* fds, int max_fds) noexcept {
   constexpr int kMaxFds = 3;
-  iovec iov{&m, sizeof(m)};
-  alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int) * kMaxFds)];
-  msghdr msg{};
-  msg.msg_iov = &iov;
-  msg.msg_iovlen = 1;
-  msg.msg_control = control;
-  msg.msg_controllen = sizeof(control);
-  ssize_t n;
-  do {
-    n = ::recvmsg(report_fd, &msg, MSG_CMSG_CLOEXEC);
-  } while (n < 0 && errno == EINTR);
-  if (n != static_cast<ssize_t>(sizeof(m)) || (msg.msg_flags & MSG_CTRUNC) != 0) ::_exit(125);
-  int count = 0;
-  for (cmsghdr* c = CMSG_FIRSTHDR(&msg); c != nullptr; c = CMSG_NXTHDR(&msg, c)) {
-    if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS) continue;
-    const int in_this = static_cast<int>((c->cmsg_len - CMSG_LEN(0)) / sizeof(int));
-    for (int i = 0; i < in_this; ++i) {
-      int fd;
-      std::memcpy(&fd, CMSG_DATA(c) + sizeof(int) * static_cast<size_t>(i), sizeof(int));
-      if (count < max_fds && count < kMaxFds) {
-        fds[count++] = above_stdio(fd);
-      } else {
-        ::close(fd);
-      }
-    }
-  }
-  return count;
+  int received[kMaxFds];
+  const sys::ReceivedMessage r =
+      sys::receive_with_fds(report_fd, &m, sizeof(m), received, max_fds < kMaxFds ? max_fds : kMaxFds);
+  if (r.bytes != static_cast<ssize_t>(sizeof(m)) || (r.msg_flags & MSG_CTRUNC) != 0) ::_exit(125);
+  for (int i = 0; i < r.fd_count; ++i) fds[i] = above_stdio(received[i]);
+  return r.fd_count;
 }
 
 // Waits for the prelude message, then takes the published prelude.

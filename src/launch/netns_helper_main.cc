@@ -17,6 +17,7 @@
 #include <cstring>
 
 #include "launch/sync.h"
+#include "sys/fd_passing.h"
 #include "sys/raw_syscalls.h"
 
 namespace sbx::launch {
@@ -25,27 +26,14 @@ namespace {
 void send_namespace(int to_child, int netns_fd, const char* failed_call, int err) noexcept {
   Message m{};
   m.kind = MessageKind::kNetns;
-  iovec iov{&m, sizeof(m)};
-  msghdr msg{};
-  msg.msg_iov = &iov;
-  msg.msg_iovlen = 1;
-  alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int))] = {};
-  if (netns_fd >= 0) {
-    msg.msg_control = control;
-    msg.msg_controllen = sizeof(control);
-    cmsghdr* c = CMSG_FIRSTHDR(&msg);
-    c->cmsg_level = SOL_SOCKET;
-    c->cmsg_type = SCM_RIGHTS;
-    c->cmsg_len = CMSG_LEN(sizeof(int));
-    std::memcpy(CMSG_DATA(c), &netns_fd, sizeof(int));
-  } else {
+  if (netns_fd < 0) {
     m.stage = Stage::kNetwork;
     m.sys_errno = err;
     size_t i = 0;
     for (; failed_call[i] != '\0' && i + 1 < sizeof(m.what); ++i) m.what[i] = failed_call[i];
     m.what[i] = '\0';
   }
-  (void)!::sendmsg(to_child, &msg, MSG_NOSIGNAL);
+  (void)!sys::send_with_fds(to_child, &m, sizeof(m), &netns_fd, netns_fd >= 0 ? 1 : 0);
 }
 
 [[noreturn]] void give_up(int to_child, const char* failed_call) noexcept {

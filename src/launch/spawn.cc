@@ -12,6 +12,7 @@
 #include "launch/child.h"
 #include "launch/netns_helper.h"
 #include "launch/sync.h"
+#include "sys/fd_passing.h"
 #include "sys/raw_syscalls.h"
 
 namespace sbx::launch {
@@ -128,21 +129,7 @@ Result<Sandbox> PendingSandbox::release(LaunchPlan& plan) && {
 
   Message go{};
   go.kind = MessageKind::kGo;
-  iovec iov{&go, sizeof(go)};
-  alignas(cmsghdr) char control[CMSG_SPACE(sizeof(fds))] = {};
-  msghdr msg{};
-  msg.msg_iov = &iov;
-  msg.msg_iovlen = 1;
-  if (count > 0) {
-    msg.msg_control = control;
-    msg.msg_controllen = CMSG_SPACE(sizeof(int) * static_cast<size_t>(count));
-    cmsghdr* c = CMSG_FIRSTHDR(&msg);
-    c->cmsg_level = SOL_SOCKET;
-    c->cmsg_type = SCM_RIGHTS;
-    c->cmsg_len = CMSG_LEN(sizeof(int) * static_cast<size_t>(count));
-    std::memcpy(CMSG_DATA(c), fds, sizeof(int) * static_cast<size_t>(count));
-  }
-  if (::sendmsg(sandbox_.report_fd(), &msg, MSG_NOSIGNAL) != static_cast<ssize_t>(sizeof(go))) {
+  if (sys::send_with_fds(sandbox_.report_fd(), &go, sizeof(go), fds, count) != static_cast<ssize_t>(sizeof(go))) {
     // The child already failed (unshare) and left: its report is queued for the supervisor.
     if (errno != EPIPE && errno != ECONNRESET) return errno_error("release the sandbox child");
     return std::move(sandbox_);

@@ -3,7 +3,8 @@
 #include <sys/socket.h>
 
 #include <charconv>
-#include <cstring>
+
+#include "sys/fd_passing.h"
 
 namespace sbx::rpc {
 namespace {
@@ -85,28 +86,13 @@ WorkerJob make_worker_job(const WorkerCommand& command, const WorkerStdio& stdio
 
 Status send_worker_job(int socket_fd, std::string_view payload, const WorkerStdio& stdio) {
   if (payload.size() > kMaxWorkerJobBytes) return make_error("worker job: too large for a standby worker");
-  const auto sources = stdio_fds(stdio);
+  static_assert(kWorkerJobFds <= sys::kMaxPassedFds);
   int fds[kWorkerJobFds];
-  size_t count = 0;
-  for (int fd : sources) {
+  int count = 0;
+  for (int fd : stdio_fds(stdio)) {
     if (fd >= 0) fds[count++] = fd;
   }
-
-  alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int) * kWorkerJobFds)] = {};
-  iovec iov{const_cast<char*>(payload.data()), payload.size()};
-  msghdr msg{};
-  msg.msg_iov = &iov;
-  msg.msg_iovlen = 1;
-  if (count > 0) {
-    msg.msg_control = control;
-    msg.msg_controllen = CMSG_SPACE(sizeof(int) * count);
-    cmsghdr* header = CMSG_FIRSTHDR(&msg);
-    header->cmsg_level = SOL_SOCKET;
-    header->cmsg_type = SCM_RIGHTS;
-    header->cmsg_len = CMSG_LEN(sizeof(int) * count);
-    std::memcpy(CMSG_DATA(header), fds, sizeof(int) * count);
-  }
-  const ssize_t sent = ::sendmsg(socket_fd, &msg, MSG_DONTWAIT | MSG_NOSIGNAL);
+  const ssize_t sent = sys::send_with_fds(socket_fd, payload.data(), payload.size(), fds, count, MSG_DONTWAIT);
   if (sent < 0) return errno_error("send the job to a standby worker");
   if (static_cast<size_t>(sent) != payload.size()) return make_error("worker job: sent in part");
   return {};
@@ -114,34 +100,16 @@ Status send_worker_job(int socket_fd, std::string_view payload, const WorkerStdi
 
 Result<std::optional<ReceivedWorkerJob>> receive_worker_job(int socket_fd) {
   std::string buffer(kMaxWorkerJobBytes + 1, '\0');
-  alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int) * kWorkerJobFds)] = {};
-  iovec iov{buffer.data(), buffer.size()};
-  msghdr msg{};
-  msg.msg_iov = &iov;
-  msg.msg_iovlen = 1;
-  msg.msg_control = control;
-  msg.msg_controllen = sizeof(control);
-  ssize_t received;
-  do {
-    received = ::recvmsg(socket_fd, &msg, MSG_CMSG_CLOEXEC);
-  } while (received < 0 && errno == EINTR);
-  if (received < 0) return errno_error("receive the job");
-
+  int raw_fds[kWorkerJobFds];
+  const sys::ReceivedMessage r = sys::receive_with_fds(socket_fd, buffer.data(), buffer.size(), raw_fds, kWorkerJobFds);
+  if (r.bytes < 0) return errno_error("receive the job");
   // Own every descriptor that came, before anything can fail.
   std::vector<UniqueFd> attached;
-  for (cmsghdr* h = CMSG_FIRSTHDR(&msg); h != nullptr; h = CMSG_NXTHDR(&msg, h)) {
-    if (h->cmsg_level != SOL_SOCKET || h->cmsg_type != SCM_RIGHTS) continue;
-    const size_t n = (h->cmsg_len - CMSG_LEN(0)) / sizeof(int);
-    for (size_t i = 0; i < n; ++i) {
-      int fd;
-      std::memcpy(&fd, CMSG_DATA(h) + i * sizeof(int), sizeof(int));
-      attached.emplace_back(fd);
-    }
-  }
-  if (received == 0 && attached.empty()) return std::optional<ReceivedWorkerJob>{};
-  if ((msg.msg_flags & (MSG_TRUNC | MSG_CTRUNC)) != 0) return make_error("worker job: truncated");
+  for (int i = 0; i < r.fd_count; ++i) attached.emplace_back(raw_fds[i]);
+  if (r.bytes == 0 && attached.empty()) return std::optional<ReceivedWorkerJob>{};
+  if ((r.msg_flags & (MSG_TRUNC | MSG_CTRUNC)) != 0) return make_error("worker job: truncated");
 
-  buffer.resize(static_cast<size_t>(received));
+  buffer.resize(static_cast<size_t>(r.bytes));
   SBX_ASSIGN_OR_RETURN(WorkerJob job, decode_worker_job(buffer));
   ReceivedWorkerJob out;
   size_t next = 0;
