@@ -73,6 +73,11 @@ class RunJob {
   void abandon(RunEnd end) { finish(std::move(end)); }
   bool finished() const { return finished_; }
   bool started() const { return worker_.has_value(); }
+  // The worker's pid while it is this job's to reap.
+  std::optional<pid_t> worker_pid() const {
+    if (!worker_ || worker_->reaped()) return std::nullopt;
+    return worker_->pid();
+  }
   // Applies output_blocked(): pauses or resumes reading the program's output.
   void update_backpressure();
 

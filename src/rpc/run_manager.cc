@@ -4,7 +4,10 @@
 
 #include <algorithm>
 
+#include <spdlog/spdlog.h>
+
 #include "rpc/jsonrpc.h"
+#include "rpc/orphan_reaper.h"
 
 namespace sbx::rpc {
 
@@ -14,6 +17,10 @@ RunManager::RunManager(EventLoop& loop, RunSettings settings, Admission admissio
       admission_(admission),
       directories_(settings_.run_root, std::min(settings_.directories_ahead, admission.max_running)),
       workers_(settings_.worker_binary, std::min(settings_.workers_ahead, admission.max_running)) {
+  // The runs' inits come back here instead of to whoever is PID 1 (rpc/orphan_reaper.h).
+  if (auto subreaper = become_child_subreaper(); !subreaper) {
+    spdlog::warn("rpc: the sandboxes' inits will be left to PID 1 to reap: {}", subreaper.error().message);
+  }
   refill_workers_soon();
   loop_.before_poll([this] {
     for (auto& [ticket, entry] : jobs_) {
@@ -23,6 +30,7 @@ RunManager::RunManager(EventLoop& loop, RunSettings settings, Admission admissio
 }
 
 RunManager::~RunManager() {
+  if (orphan_timer_) loop_.cancel(*orphan_timer_);
   // Each job's destructor kills and reaps its worker and hands its directory back; the pool
   // then removes every directory as it goes.
   jobs_.clear();
@@ -81,6 +89,27 @@ void RunManager::on_end(Ticket ticket, RunEnd end, std::function<void(RunEnd)> u
   // After the answer, not when a run starts: starting a worker then would take CPU time from
   // the run that just took one.
   refill_workers_soon();
+  // By now the worker has exited, so its sandbox's init is this process's child; it usually
+  // ends within milliseconds.
+  reap_orphans_after(std::chrono::milliseconds(20));
+}
+
+void RunManager::reap_orphans_after(std::chrono::milliseconds delay) {
+  if (orphan_timer_) return;
+  orphan_timer_ = loop_.after(delay, [this] {
+    orphan_timer_.reset();
+    if (reap_orphans([this](pid_t pid) { return owns_child(pid); }) > 0) {
+      reap_orphans_after(std::chrono::milliseconds(100));
+    }
+  });
+}
+
+bool RunManager::owns_child(pid_t pid) const {
+  if (workers_.owns(pid)) return true;
+  for (const auto& [ticket, entry] : jobs_) {
+    if (entry.job->worker_pid() == pid) return true;
+  }
+  return false;
 }
 
 void RunManager::refill_workers_soon() {

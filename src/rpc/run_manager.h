@@ -8,6 +8,7 @@
 #include <deque>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "base/result.h"
@@ -68,6 +69,11 @@ class RunManager {
   void start_next();
   // Tops the standby workers up once the current round of the loop is done.
   void refill_workers_soon();
+  // Reaps the runs' inits that came here (rpc/orphan_reaper.h) after `delay`, and again while
+  // any is still tearing its sandbox down.
+  void reap_orphans_after(std::chrono::milliseconds delay);
+  // A child a job or the standby workers will reap.
+  bool owns_child(pid_t pid) const;
   void on_end(Ticket ticket, RunEnd end, std::function<void(RunEnd)> user_on_end);
 
   EventLoop& loop_;
@@ -82,6 +88,7 @@ class RunManager {
   Ticket next_ticket_ = 1;
   bool accepting_ = true;
   bool refill_pending_ = false;
+  std::optional<EventLoop::TimerId> orphan_timer_;
   std::string refusal_;
 };
 

@@ -28,6 +28,13 @@ Result<StandbyWorkers::Standby> StandbyWorkers::spawn_standby() const {
   return Standby{std::move(worker), std::move(ours)};
 }
 
+bool StandbyWorkers::owns(pid_t pid) const {
+  for (const auto& standby : ready_) {
+    if (standby.worker.pid() == pid) return true;
+  }
+  return false;
+}
+
 void StandbyWorkers::refill() {
   while (ready_.size() < keep_ready_) {
     auto standby = spawn_standby();

@@ -43,6 +43,7 @@ class StandbyWorkers {
   // Lets every standby worker go (a draining server starts no more runs).
   void clear() { ready_.clear(); }
   size_t ready() const { return ready_.size(); }
+  bool owns(pid_t pid) const;
 
  private:
   struct Standby {

@@ -1,0 +1,47 @@
+#include "rpc/orphan_reaper.h"
+
+#include <dirent.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+
+#include <fstream>
+#include <string>
+#include <vector>
+
+namespace sbx::rpc {
+namespace {
+
+// Every thread's children: a child belongs to the thread that started it, and an adopted
+// orphan to the one the kernel chose.
+std::vector<pid_t> children_of_this_process() {
+  std::vector<pid_t> out;
+  DIR* tasks = ::opendir("/proc/self/task");
+  if (tasks == nullptr) return out;
+  while (const dirent* e = ::readdir(tasks)) {
+    if (e->d_name[0] < '0' || e->d_name[0] > '9') continue;
+    std::ifstream in(std::string("/proc/self/task/") + e->d_name + "/children");
+    pid_t pid;
+    while (in >> pid) out.push_back(pid);
+  }
+  ::closedir(tasks);
+  return out;
+}
+
+}  // namespace
+
+Status become_child_subreaper() {
+  if (::prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) != 0) return errno_error("prctl(PR_SET_CHILD_SUBREAPER)");
+  return {};
+}
+
+size_t reap_orphans(const std::function<bool(pid_t)>& ours) {
+  size_t running = 0;
+  for (const pid_t pid : children_of_this_process()) {
+    if (ours(pid)) continue;
+    siginfo_t info{};
+    if (::waitid(P_PID, static_cast<id_t>(pid), &info, WEXITED | WNOHANG) == 0 && info.si_pid == 0) ++running;
+  }
+  return running;
+}
+
+}  // namespace sbx::rpc
