@@ -2,6 +2,7 @@
 
 #include <dirent.h>
 #include <fcntl.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -111,7 +112,7 @@ std::optional<SandboxOwner> sandbox_owner() {
 }
 
 Result<RunDirectory> RunDirectory::create(const std::string& root, std::optional<SandboxOwner> owner) {
-  std::string templ = root + "/sbx-run.XXXXXX";
+  std::string templ = root + "/" + std::string(kRunDirectoryPrefix) + "XXXXXX";
   if (::mkdtemp(templ.data()) == nullptr) return errno_error("create a run directory in " + root);
   UniqueFd dir(::open(templ.c_str(), O_DIRECTORY | O_RDONLY | O_NOFOLLOW | O_CLOEXEC));
   if (!dir.valid()) {
@@ -121,6 +122,8 @@ Result<RunDirectory> RunDirectory::create(const std::string& root, std::optional
   }
   // From here the destructor cleans up whatever was made.
   RunDirectory run(templ, std::move(dir), UniqueFd(), owner);
+  // Never contended: a sweep leaves directories this young alone.
+  if (::flock(run.dir_.get(), LOCK_EX | LOCK_NB) != 0) return errno_error("lock " + templ);
   // The sandbox resolves its bind sources as its own (outside) uid, so with a different owner
   // it must be able to pass through; it still cannot list what is here.
   if (owner && ::fchmod(run.dir_.get(), 0711) != 0) return errno_error("chmod " + templ);
@@ -146,7 +149,8 @@ Status RunDirectory::remove() {
   if (path_.empty() || !dir_.valid()) return {};
   const std::string path = std::exchange(path_, std::string());
   workspace_.reset();
-  dir_.reset();
+  // dir_ and its lock stay until the tree is gone: a sweep must not take it while half removed.
+  const UniqueFd locked = std::move(dir_);
   const size_t slash = path.rfind('/');
   UniqueFd parent(::open(path.substr(0, slash).c_str(), O_DIRECTORY | O_RDONLY | O_CLOEXEC));
   if (!parent.valid()) return errno_error("could not remove run directory " + path + ": open its parent");

@@ -1,12 +1,18 @@
 // The private host directory of one run: <root>/sbx-run.XXXXXX (mode 0700) holding
 // `workspace/` (bound read-write at /workspace) and `code/` (bound read-only at /run/sbx).
 // Removed with everything in it when the owner goes away.
+//
+// The owner also holds an exclusive flock on it from creation until the tree is gone. A front end
+// killed outright (an agent's SIGKILL) cannot remove its directories, but its locks go with it,
+// so the next front end can tell a directory left behind from one in use
+// (rpc/abandoned_run_directories.h).
 #pragma once
 
 #include <sys/types.h>
 
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "base/result.h"
@@ -14,6 +20,8 @@
 #include "rpc/run_request.h"
 
 namespace sbx::rpc {
+
+inline constexpr std::string_view kRunDirectoryPrefix = "sbx-run.";
 
 // Who owns what the sandbox must be able to write. When sbx runs as root the sandbox's user is
 // host uid 65534, which cannot write a directory root created; everything the run may touch

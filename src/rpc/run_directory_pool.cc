@@ -3,9 +3,13 @@
 #include <sched.h>
 #include <signal.h>
 
+#include <chrono>
 #include <cstring>
+#include <utility>
 
 #include <spdlog/spdlog.h>
+
+#include "rpc/abandoned_run_directories.h"
 
 namespace sbx::rpc {
 namespace {
@@ -13,11 +17,13 @@ namespace {
 // Beyond this many spent directories waiting, retire() removes at once.
 constexpr size_t kMaxSpent = 16;
 
+// An unlocked run directory younger than this may be one whose owner has not locked it yet.
+constexpr std::chrono::seconds kAbandonedAfter{60};
+
 }  // namespace
 
 RunDirectoryPool::RunDirectoryPool(std::string root, size_t keep_ready)
     : root_(std::move(root)), keep_ready_(keep_ready), owner_(sandbox_owner()) {
-  if (keep_ready_ == 0) return;
   // The thread starts with every signal blocked, so that SIGTERM and the like still reach the
   // loop's signalfd (or their default action) and never this thread.
   sigset_t all;
@@ -41,13 +47,19 @@ RunDirectoryPool::~RunDirectoryPool() {
 void RunDirectoryPool::log_problems() {
   std::vector<std::string> failures;
   std::optional<std::string> refill;
+  size_t swept = 0;
   {
     std::lock_guard lock(mutex_);
     failures.swap(removal_failures_);
     refill.swap(refill_failure_);
+    swept = std::exchange(abandoned_removed_, 0);
   }
   for (const auto& f : failures) spdlog::warn("{}", f);
   if (refill) spdlog::debug("run directories: {}", *refill);
+  if (swept > 0) {
+    spdlog::info("removed {} run director{} in {} left by a front end that was killed", swept, swept == 1 ? "y" : "ies",
+                 root_);
+  }
 }
 
 Result<RunDirectory> RunDirectoryPool::take() {
@@ -62,7 +74,7 @@ Result<RunDirectory> RunDirectoryPool::take() {
     }
   }
   auto made = RunDirectory::create(root_, owner_);
-  if (made && thread_.joinable()) {
+  if (made && keep_ready_ > 0) {
     std::lock_guard lock(mutex_);
     refill_failed_ = false;
     wake_.notify_one();
@@ -72,7 +84,7 @@ Result<RunDirectory> RunDirectoryPool::take() {
 
 void RunDirectoryPool::retire(RunDirectory dir) {
   log_problems();
-  if (!thread_.joinable()) return;  // `dir` is removed here, as it goes out of scope
+  if (keep_ready_ == 0) return;  // `dir` is removed here, as it goes out of scope
   std::unique_lock lock(mutex_);
   if (spent_.size() >= kMaxSpent) {
     lock.unlock();
@@ -87,8 +99,11 @@ void RunDirectoryPool::retire(RunDirectory dir) {
 void RunDirectoryPool::work(std::stop_token stop) {
   const sched_param idle{};
   const int lowered = ::sched_setscheduler(0, SCHED_IDLE, &idle) == 0 ? 0 : errno;
+  auto swept = remove_abandoned_run_directories(root_, kAbandonedAfter);
   std::unique_lock lock(mutex_);
   if (lowered != 0) refill_failure_ = std::string("cannot run the work ahead at SCHED_IDLE: ") + std::strerror(lowered);
+  abandoned_removed_ = swept.removed;
+  for (auto& failure : swept.failures) removal_failures_.push_back(std::move(failure));
   while (!stop.stop_requested()) {
     if (!spent_.empty()) {
       RunDirectory dir(std::move(spent_.front()));

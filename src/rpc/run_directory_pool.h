@@ -9,7 +9,9 @@
 //
 // The work happens on a thread of its own at SCHED_IDLE, so that it only ever uses a CPU
 // nothing else wants: done on the event loop's thread, it delayed the very worker it was
-// making room for. The thread only touches the filesystem and the two queues below.
+// making room for. The thread only touches the filesystem and the two queues below. It starts
+// by removing the directories a killed front end left in the same root
+// (rpc/abandoned_run_directories.h), with or without directories to keep ready.
 #pragma once
 
 #include <condition_variable>
@@ -28,7 +30,8 @@ namespace sbx::rpc {
 
 class RunDirectoryPool {
  public:
-  // Keeps up to `keep_ready` fresh directories in `root` (none: no thread, all work inline).
+  // Keeps up to `keep_ready` fresh directories in `root` (none: taking and removing happen
+  // inline, so that a front end killed between runs leaves nothing).
   RunDirectoryPool(std::string root, size_t keep_ready);
   RunDirectoryPool(const RunDirectoryPool&) = delete;
   RunDirectoryPool& operator=(const RunDirectoryPool&) = delete;
@@ -56,6 +59,7 @@ class RunDirectoryPool {
   bool refill_failed_ = false;      // guarded by mutex_; until a take() succeeds again
   std::vector<std::string> removal_failures_;  // guarded by mutex_
   std::optional<std::string> refill_failure_;  // guarded by mutex_
+  size_t abandoned_removed_ = 0;               // guarded by mutex_; not yet logged
   std::jthread thread_;             // last: it starts once everything above exists
 };
 

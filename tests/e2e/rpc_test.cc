@@ -228,6 +228,45 @@ TEST(RpcTest, KilledAfterItsRunsItLeavesNoRunDirectory) {
   std::filesystem::remove_all(dir, ignored);  // also what a failure left
 }
 
+// Killed in the middle of a run, sbx rpc cannot remove that run's directory, with whatever the
+// sandbox wrote in it. The next front end using the same run root does, once the directory is
+// clearly nobody's (unlocked, and older than the moment between its creation and its lock).
+TEST(RpcTest, TheNextFrontEndRemovesTheRunDirectoryAKilledOneLeft) {
+  char templ[] = "/tmp/sbx-rpc-test.XXXXXX";
+  ASSERT_NE(::mkdtemp(templ), nullptr);
+  const std::string dir = templ;
+  ASSERT_EQ(::chmod(dir.c_str(), 0755), 0);  // as root, the sandbox's uid passes through
+  const std::string tag = sleep_marker();
+  {
+    auto rpc = start_rpc({"--run-dir", dir});
+    Json params = run_params({"sh", "-c", "echo data > /workspace/result; echo up; exec sleep 1000 " + tag});
+    params["stream"] = true;
+    rpc->send(request(1, "run", params));
+    ASSERT_EQ(rpc->message().value("method", ""), "run.output");
+  }  // killed with SIGKILL
+  EXPECT_TRUE(none_left(tag));
+  ASSERT_EQ(run_dirs_in(dir), 1);
+  const std::string left = std::filesystem::directory_iterator(dir)->path().string();
+  ASSERT_TRUE(std::filesystem::exists(left + "/workspace/result"));
+  const timespec old{::time(nullptr) - 3600, 0};
+  const timespec times[2] = {old, old};
+  ASSERT_EQ(::utimensat(AT_FDCWD, left.c_str(), times, AT_SYMLINK_NOFOLLOW), 0);
+  {
+    auto rpc = start_rpc({"--run-dir", dir});
+    rpc->send(request(2, "run", run_params({"sh", "-c", "sleep 0.3; echo fine"})));
+    // While this run holds its own directory, the one left behind goes.
+    bool swept = false;
+    for (auto deadline = std::chrono::steady_clock::now() + 5s; !swept && std::chrono::steady_clock::now() < deadline;) {
+      swept = !std::filesystem::exists(std::filesystem::symlink_status(left));
+      if (!swept) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    }
+    EXPECT_TRUE(swept) << left;
+    EXPECT_EQ(rpc->answer(2)["result"]["verdict"]["stdout"]["text"], "fine\n");
+  }
+  std::error_code ignored;
+  std::filesystem::remove_all(dir, ignored);
+}
+
 TEST(RpcTest, AClientThatGoesAwayTakesItsRunsWithIt) {
   const std::string tag = sleep_marker();  // gone
   const int dirs_before = run_dirs_in("/tmp");
