@@ -12,29 +12,19 @@
 #include "app/app.h"
 #include "rpc/standby_workers.h"
 #include "rpc/worker_handoff.h"
+#include "sys/descriptor_placement.h"
 
 namespace sbx::app {
 namespace {
 
-// Descriptors 0-4 become the job's; those it did not send are /dev/null (0-2, as spawned) or
-// closed (3, 4: never let a leftover pose as the report or secrets descriptor).
+// Descriptors 0-4 become the job's; those it did not send stay /dev/null (0-2, as spawned) or
+// are closed (3, 4: never let a leftover pose as the report or secrets descriptor).
 bool install_descriptors(std::array<UniqueFd, rpc::kWorkerJobFds>& fds) {
-  // Move every source above the targets first, so no dup2 can clobber a source still needed.
-  std::array<UniqueFd, rpc::kWorkerJobFds> moved;
+  std::array<int, rpc::kWorkerJobFds> sources;
   for (int i = 0; i < rpc::kWorkerJobFds; ++i) {
-    if (!fds[i].valid()) continue;
-    moved[i] = UniqueFd(::fcntl(fds[i].get(), F_DUPFD_CLOEXEC, 16));
-    if (!moved[i].valid()) return false;
-    fds[i].reset();
+    sources[i] = fds[i].valid() ? fds[i].release() : (i < 3 ? i : -1);
   }
-  for (int i = 0; i < rpc::kWorkerJobFds; ++i) {
-    if (moved[i].valid()) {
-      if (::dup2(moved[i].get(), i) < 0) return false;
-    } else if (i >= 3) {
-      ::close(i);
-    }
-  }
-  return true;
+  return sys::place_descriptors(sources);
 }
 
 void set_environment(const std::vector<std::string>& env) {

@@ -7,8 +7,10 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <array>
 #include <cstring>
 
+#include "sys/descriptor_placement.h"
 #include "sys/raw_syscalls.h"
 
 namespace sbx::rpc {
@@ -23,16 +25,10 @@ int pidfd_open(pid_t pid) { return static_cast<int>(::syscall(SYS_pidfd_open, pi
   ::setpgid(0, 0);  // a terminal's ^C goes to the server, which decides what happens to runs
   int stdin_fd = stdio.stdin_fd;
   if (stdin_fd < 0) stdin_fd = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
-  // Move every source above the targets first, so no dup2 can clobber a source still needed.
-  const int sources[5] = {stdin_fd, stdio.stdout_fd, stdio.stderr_fd, stdio.fd3, stdio.fd4};
-  int moved[5];
-  for (int i = 0; i < 5; ++i) moved[i] = sources[i] < 0 ? -1 : ::fcntl(sources[i], F_DUPFD_CLOEXEC, 16);
-  for (int i = 0; i < 5; ++i) {
-    if (sources[i] < 0) {
-      ::close(i);  // never let an inherited descriptor (a listening socket) pose as 3 or 4
-    } else if (moved[i] < 0 || ::dup2(moved[i], i) < 0) {
-      ::_exit(125);
-    }
+  // The sources are the server's descriptors in this child's copy of its table: consuming them
+  // here leaves the server's alone.
+  if (!sys::place_descriptors(std::array<int, 5>{stdin_fd, stdio.stdout_fd, stdio.stderr_fd, stdio.fd3, stdio.fd4})) {
+    ::_exit(125);
   }
   sys::close_range(5, ~0U, 0);
   sigset_t none;
