@@ -17,24 +17,17 @@
 #include "rpc/abandoned_run_directories.h"
 #include "rpc/run_directory.h"
 #include "rpc/run_directory_pool.h"
+#include "scratch_root.h"
 
 namespace sbx::rpc {
 namespace {
 
 namespace fs = std::filesystem;
+using sbx::testing::ScratchRoot;
 using namespace std::chrono_literals;
 
 class AbandonedRunDirectoriesTest : public ::testing::Test {
  protected:
-  AbandonedRunDirectoriesTest() {
-    std::string templ = (fs::temp_directory_path() / "sbx-sweep-test.XXXXXX").string();
-    root_ = ::mkdtemp(templ.data()) != nullptr ? templ : "";
-  }
-  ~AbandonedRunDirectoriesTest() override {
-    std::error_code ignored;
-    if (!root_.empty()) fs::remove_all(root_, ignored);
-  }
-
   // Sets the modification time an hour back, as if made long ago.
   static void age(const std::string& path) {
     const timespec old{::time(nullptr) - 3600, 0};
@@ -54,7 +47,8 @@ class AbandonedRunDirectoriesTest : public ::testing::Test {
     return dir;
   }
 
-  std::string root_;
+  ScratchRoot scratch_{"sbx-sweep-test"};
+  const std::string& root_ = scratch_.path();
 };
 
 TEST_F(AbandonedRunDirectoriesTest, RemovesAnUnlockedOldRunDirectoryWithEverythingInIt) {

@@ -17,24 +17,17 @@
 #include <vector>
 
 #include "rpc/run_directory_pool.h"
+#include "scratch_root.h"
 
 namespace sbx::rpc {
 namespace {
 
 namespace fs = std::filesystem;
+using sbx::testing::ScratchRoot;
 using namespace std::chrono_literals;
 
 class RunDirectoryPoolTest : public ::testing::Test {
  protected:
-  RunDirectoryPoolTest() {
-    std::string templ = (fs::temp_directory_path() / "sbx-pool-test.XXXXXX").string();
-    root_ = ::mkdtemp(templ.data()) != nullptr ? templ : "";
-  }
-  ~RunDirectoryPoolTest() override {
-    std::error_code ignored;
-    if (!root_.empty()) fs::remove_all(root_, ignored);
-  }
-
   std::set<std::string> entries() const {
     std::set<std::string> names;
     for (const auto& e : fs::directory_iterator(root_)) names.insert(e.path().string());
@@ -50,7 +43,8 @@ class RunDirectoryPoolTest : public ::testing::Test {
     return condition();
   }
 
-  std::string root_;
+  ScratchRoot scratch_{"sbx-pool-test"};
+  const std::string& root_ = scratch_.path();
 };
 
 TEST_F(RunDirectoryPoolTest, PreparesDirectoriesAheadAndHandsThemOut) {
