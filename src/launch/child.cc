@@ -53,12 +53,7 @@ void send_message(int fd, const Message& message) noexcept {
 }
 
 [[noreturn]] void report_failure(int report_fd, Stage stage, const char* what, int err, int exit_code) noexcept {
-  Message m{};
-  m.kind = MessageKind::kSetupError;
-  m.stage = stage;
-  m.sys_errno = err;
-  copy_cstr(m.what, sizeof(m.what), what);
-  send_message(report_fd, m);
+  send_message(report_fd, failure_message(MessageKind::kSetupError, stage, err, what));
   ::_exit(exit_code);
 }
 

@@ -26,13 +26,7 @@ namespace {
 void send_namespace(int to_child, int netns_fd, const char* failed_call, int err) noexcept {
   Message m{};
   m.kind = MessageKind::kNetns;
-  if (netns_fd < 0) {
-    m.stage = Stage::kNetwork;
-    m.sys_errno = err;
-    size_t i = 0;
-    for (; failed_call[i] != '\0' && i + 1 < sizeof(m.what); ++i) m.what[i] = failed_call[i];
-    m.what[i] = '\0';
-  }
+  if (netns_fd < 0) m = failure_message(MessageKind::kNetns, Stage::kNetwork, err, failed_call);
   (void)!sys::send_with_fds(to_child, &m, sizeof(m), &netns_fd, netns_fd >= 0 ? 1 : 0);
 }
 

@@ -2,6 +2,7 @@
 // and trivially copyable, so the child can build and send them without allocating.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <type_traits>
 
@@ -57,5 +58,18 @@ struct Message {
   char what[240];  // NUL-terminated: the path or call that failed
 };
 static_assert(std::is_trivially_copyable_v<Message>);
+
+// A message saying which call failed at which stage: `what` is cut to fit and always ends in a
+// NUL. Allocation-free, for the sandbox child and the network helper.
+inline Message failure_message(MessageKind kind, Stage stage, int sys_errno, const char* what) noexcept {
+  Message m{};
+  m.kind = kind;
+  m.stage = stage;
+  m.sys_errno = sys_errno;
+  size_t i = 0;
+  for (; what != nullptr && what[i] != '\0' && i + 1 < sizeof(m.what); ++i) m.what[i] = what[i];
+  m.what[i] = '\0';
+  return m;
+}
 
 }  // namespace sbx::launch
