@@ -22,8 +22,8 @@ constexpr std::chrono::seconds kAbandonedAfter{60};
 
 }  // namespace
 
-RunDirectoryPool::RunDirectoryPool(std::string root, size_t keep_ready)
-    : root_(std::move(root)), keep_ready_(keep_ready), owner_(sandbox_owner()) {
+RunDirectoryPool::RunDirectoryPool(std::string root, size_t keep_ready, std::chrono::milliseconds sweep_every)
+    : root_(std::move(root)), keep_ready_(keep_ready), sweep_every_(sweep_every), owner_(sandbox_owner()) {
   // The thread starts with every signal blocked, so that SIGTERM and the like still reach the
   // loop's signalfd (or their default action) and never this thread.
   sigset_t all;
@@ -99,13 +99,18 @@ void RunDirectoryPool::retire(RunDirectory dir) {
 void RunDirectoryPool::work(std::stop_token stop) {
   const sched_param idle{};
   const int lowered = ::sched_setscheduler(0, SCHED_IDLE, &idle) == 0 ? 0 : errno;
-  auto swept = remove_abandoned_run_directories(root_, kAbandonedAfter);
   std::unique_lock lock(mutex_);
   if (lowered != 0) refill_failure_ = std::string("cannot run the work ahead at SCHED_IDLE: ") + std::strerror(lowered);
-  abandoned_removed_ = swept.removed;
-  for (auto& failure : swept.failures) removal_failures_.push_back(std::move(failure));
+  auto next_sweep = std::chrono::steady_clock::now();
   while (!stop.stop_requested()) {
-    if (!spent_.empty()) {
+    if (std::chrono::steady_clock::now() >= next_sweep) {
+      lock.unlock();
+      auto swept = remove_abandoned_run_directories(root_, kAbandonedAfter);
+      lock.lock();
+      abandoned_removed_ += swept.removed;
+      for (auto& failure : swept.failures) removal_failures_.push_back(std::move(failure));
+      next_sweep = std::chrono::steady_clock::now() + sweep_every_;
+    } else if (!spent_.empty()) {
       RunDirectory dir(std::move(spent_.front()));
       spent_.pop_front();
       lock.unlock();
@@ -123,7 +128,8 @@ void RunDirectoryPool::work(std::stop_token stop) {
         refill_failure_ = "cannot prepare one ahead: " + made.error().message;
       }
     } else {
-      wake_.wait(lock, stop, [this] { return !spent_.empty() || (!refill_failed_ && ready_.size() < keep_ready_); });
+      wake_.wait_until(lock, stop, next_sweep,
+                       [this] { return !spent_.empty() || (!refill_failed_ && ready_.size() < keep_ready_); });
     }
   }
 }

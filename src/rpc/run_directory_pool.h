@@ -9,11 +9,14 @@
 //
 // The work happens on a thread of its own at SCHED_IDLE, so that it only ever uses a CPU
 // nothing else wants: done on the event loop's thread, it delayed the very worker it was
-// making room for. The thread only touches the filesystem and the two queues below. It starts
-// by removing the directories a killed front end left in the same root
-// (rpc/abandoned_run_directories.h), with or without directories to keep ready.
+// making room for. The thread only touches the filesystem and the two queues below. It also
+// removes the directories a killed front end left in the same root
+// (rpc/abandoned_run_directories.h), first thing and then now and again, with or without
+// directories to keep ready: agents' `sbx rpc` processes may share a root with a long-lived
+// `sbx serve`.
 #pragma once
 
+#include <chrono>
 #include <condition_variable>
 #include <deque>
 #include <mutex>
@@ -30,9 +33,12 @@ namespace sbx::rpc {
 
 class RunDirectoryPool {
  public:
+  static constexpr std::chrono::minutes kSweepAbandonedEvery{10};
+
   // Keeps up to `keep_ready` fresh directories in `root` (none: taking and removing happen
   // inline, so that a front end killed between runs leaves nothing).
-  RunDirectoryPool(std::string root, size_t keep_ready);
+  RunDirectoryPool(std::string root, size_t keep_ready,
+                   std::chrono::milliseconds sweep_every = kSweepAbandonedEvery);
   RunDirectoryPool(const RunDirectoryPool&) = delete;
   RunDirectoryPool& operator=(const RunDirectoryPool&) = delete;
   // Stops the thread, then removes every directory still held, ready or spent.
@@ -51,6 +57,7 @@ class RunDirectoryPool {
 
   const std::string root_;
   const size_t keep_ready_;
+  const std::chrono::milliseconds sweep_every_;
   const std::optional<SandboxOwner> owner_;
   std::mutex mutex_;
   std::condition_variable_any wake_;

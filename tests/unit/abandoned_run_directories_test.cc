@@ -37,6 +37,14 @@ class AbandonedRunDirectoriesTest : public ::testing::Test {
 
   // What a killed front end leaves: a run directory with a workspace the sandbox filled, one
   // of its directories made unreadable, and nobody holding the lock.
+  static bool eventually_gone(const std::string& path) {
+    for (auto deadline = std::chrono::steady_clock::now() + 5s; std::chrono::steady_clock::now() < deadline;) {
+      if (!fs::exists(fs::symlink_status(path))) return true;
+      std::this_thread::sleep_for(5ms);
+    }
+    return !fs::exists(fs::symlink_status(path));
+  }
+
   std::string left_behind(const std::string& name) {
     const std::string dir = root_ + "/" + name;
     EXPECT_EQ(::mkdir(dir.c_str(), 0700), 0);
@@ -128,13 +136,18 @@ TEST_F(AbandonedRunDirectoriesTest, APoolSweepsItsRootInTheBackground) {
   for (size_t keep_ready : {0u, 2u}) {
     const std::string dir = left_behind("sbx-run.p00l0" + std::to_string(keep_ready));
     RunDirectoryPool pool(root_, keep_ready);
-    bool gone = false;
-    for (auto deadline = std::chrono::steady_clock::now() + 5s; !gone && std::chrono::steady_clock::now() < deadline;) {
-      gone = !fs::exists(fs::symlink_status(dir));
-      if (!gone) std::this_thread::sleep_for(5ms);
-    }
-    EXPECT_TRUE(gone) << "keep_ready " << keep_ready;
+    EXPECT_TRUE(eventually_gone(dir)) << "keep_ready " << keep_ready;
   }
+}
+
+// A long-lived front end (sbx serve) sweeps again now and again: agents' sbx rpc processes may
+// be killed in the same root long after it started.
+TEST_F(AbandonedRunDirectoriesTest, APoolSweepsAgainNowAndAgain) {
+  ASSERT_FALSE(root_.empty());
+  RunDirectoryPool pool(root_, 0, 50ms);
+  std::this_thread::sleep_for(100ms);  // well past the first sweep
+  const std::string dir = left_behind("sbx-run.l4t3r0");
+  EXPECT_TRUE(eventually_gone(dir));
 }
 
 }  // namespace
