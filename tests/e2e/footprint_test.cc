@@ -155,7 +155,9 @@ TEST(FootprintTest, InitLetsGoOfThePlanOnceTheProgramRuns) {
   EXPECT_LT(*address_space_kib, launch::PlanArena::kCapacity / 1024) << "init still maps the plan arena";
   // Init is not dumpable: only a caller with CAP_SYS_PTRACE over sbx's own memory reads its
   // maps, where the arena is its one shared writable mapping. Its status is anyone's to read.
-  if (shared) EXPECT_EQ(*shared, 0) << "init still maps the plan arena";
+  if (shared) {
+    EXPECT_EQ(*shared, 0) << "init still maps the plan arena";
+  }
 }
 
 }  // namespace
