@@ -1,12 +1,8 @@
 // `sbx doctor` from outside: exit status, the JSON report checked against what this test can
 // find out by itself, the text layout, bad flags, and the userns hint of a failed sbx exec.
-#include <fcntl.h>
 #include <linux/filter.h>
 #include <linux/seccomp.h>
-#include <poll.h>
 #include <sched.h>
-#include <signal.h>
-#include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -15,93 +11,31 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include <cerrno>
 #include <chrono>
 #include <cstddef>
-#include <cstdlib>
 #include <set>
 #include <sstream>
 #include <string>
 #include <vector>
 
 #include "landlock/abi.h"
+#include "sbx_runner.h"
 
 namespace {
 
 using ::testing::HasSubstr;
 using ::testing::StartsWith;
+using sbx::e2e::RunResult;
 
-std::string sbx_binary() {
-  const char* env = std::getenv("SBX_BINARY");
-  return env != nullptr ? env : SBX_BINARY;
-}
-
-struct SbxRun {
-  int status = -1;  // exit status, or 128+signal
-  std::string out;
-  std::string err;
-};
-
-// Runs sbx ARGS with stdin from /dev/null, killed after 30 s. `filter`, when given, is installed
-// as a seccomp filter in the child before it execs sbx.
-SbxRun run_sbx(const std::vector<std::string>& args, const sock_fprog* filter = nullptr) {
-  int out_pipe[2], err_pipe[2];
-  EXPECT_EQ(pipe2(out_pipe, O_CLOEXEC), 0);
-  EXPECT_EQ(pipe2(err_pipe, O_CLOEXEC), 0);
-  std::vector<std::string> full = {sbx_binary()};
-  full.insert(full.end(), args.begin(), args.end());
-  std::vector<char*> argv;
-  for (auto& a : full) argv.push_back(a.data());
-  argv.push_back(nullptr);
-
-  const pid_t pid = fork();
-  if (pid == 0) {
-    dup2(out_pipe[1], 1);
-    dup2(err_pipe[1], 2);
-    const int devnull = open("/dev/null", O_RDONLY);
-    dup2(devnull, 0);
-    if (chdir("/tmp") != 0) _exit(126);
-    if (filter != nullptr && (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0 ||
-                              syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, filter) != 0)) {
-      _exit(126);
-    }
-    execv(argv[0], argv.data());
-    _exit(127);
-  }
-  close(out_pipe[1]);
-  close(err_pipe[1]);
-  SbxRun r;
-  pollfd fds[2] = {{out_pipe[0], POLLIN, 0}, {err_pipe[0], POLLIN, 0}};
-  int open_count = 2;
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
-  while (open_count > 0) {
-    const auto left =
-        std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
-    if (left.count() <= 0) {
-      kill(pid, SIGKILL);
-      ADD_FAILURE() << "sbx did not finish within 30 s";
-      break;
-    }
-    if (poll(fds, 2, static_cast<int>(left.count())) <= 0) continue;
-    for (int i = 0; i < 2; ++i) {
-      if (fds[i].fd < 0 || fds[i].revents == 0) continue;
-      char buf[65536];
-      const ssize_t n = read(fds[i].fd, buf, sizeof(buf));
-      if (n <= 0) {
-        close(fds[i].fd);
-        fds[i].fd = -1;
-        --open_count;
-      } else {
-        (i == 0 ? r.out : r.err).append(buf, static_cast<size_t>(n));
-      }
-    }
-  }
-  for (auto& f : fds) {
-    if (f.fd >= 0) close(f.fd);
-  }
-  int status = 0;
-  waitpid(pid, &status, 0);
-  r.status = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-  return r;
+// sbx ARGS from /tmp with stdin from /dev/null, killed after 30 s. `filter`, when given, is
+// installed as a seccomp filter in the child before it execs sbx.
+RunResult run_sbx(const std::vector<std::string>& args, const sock_fprog* filter = nullptr) {
+  sbx::e2e::RunOptions options;
+  options.cwd = "/tmp";
+  options.timeout = std::chrono::seconds(30);
+  options.seccomp_filter = filter;
+  return sbx::e2e::run_sbx(args, options);
 }
 
 std::vector<std::string> lines_of(const std::string& text) {
@@ -129,7 +63,7 @@ nlohmann::json find_check(const nlohmann::json& report, const std::string& id) {
 }
 
 TEST(DoctorE2e, JsonReportMatchesThisHost) {
-  const SbxRun r = run_sbx({"doctor", "--json"});
+  const RunResult r = run_sbx({"doctor", "--json"});
   EXPECT_EQ(r.err, "");
   ASSERT_EQ(lines_of(r.out).size(), 1u) << "one JSON object on one line:\n" << r.out;
   const auto report = nlohmann::json::parse(r.out, nullptr, /*allow_exceptions=*/false);
@@ -152,7 +86,7 @@ TEST(DoctorE2e, JsonReportMatchesThisHost) {
     ids.insert(c.at("id").get<std::string>());
   }
   EXPECT_EQ(report.at("usable"), !any_missing);
-  EXPECT_EQ(r.status, any_missing ? 1 : 0);
+  EXPECT_EQ(r.status(), any_missing ? 1 : 0);
   for (const char* id : {"kernel", "userns", "userns.sysctl", "landlock", "seccomp", "cgroup2",
                          "syscall.clone3", "syscall.pidfd_open", "syscall.close_range", "syscall.openat2",
                          "syscall.open_tree", "syscall.move_mount", "syscall.fsopen",
@@ -176,12 +110,12 @@ TEST(DoctorE2e, JsonReportMatchesThisHost) {
 }
 
 TEST(DoctorE2e, TextReportIsAlignedAndAgreesWithJson) {
-  const SbxRun json_run = run_sbx({"doctor", "--json"});
+  const RunResult json_run = run_sbx({"doctor", "--json"});
   const auto report = nlohmann::json::parse(json_run.out, nullptr, false);
   ASSERT_TRUE(report.is_object()) << json_run.out;
-  const SbxRun r = run_sbx({"doctor"});
+  const RunResult r = run_sbx({"doctor"});
   EXPECT_EQ(r.err, "");
-  EXPECT_EQ(r.status, json_run.status);
+  EXPECT_EQ(r.status(), json_run.status());
 
   const auto lines = lines_of(r.out);
   ASSERT_FALSE(lines.empty());
@@ -216,8 +150,8 @@ TEST(DoctorE2e, TextReportIsAlignedAndAgreesWithJson) {
 TEST(DoctorE2e, BadFlagIsOneErrorLineAnd125) {
   for (const std::vector<std::string>& args :
        {std::vector<std::string>{"doctor", "--bogus"}, {"doctor", "--json=yes"}, {"doctor", "extra"}}) {
-    const SbxRun r = run_sbx(args);
-    EXPECT_EQ(r.status, 125) << args.back();
+    const RunResult r = run_sbx(args);
+    EXPECT_EQ(r.status(), 125) << args.back();
     EXPECT_EQ(r.out, "") << args.back();
     const auto err = lines_of(r.err);
     ASSERT_EQ(err.size(), 1u) << r.err;
@@ -227,8 +161,8 @@ TEST(DoctorE2e, BadFlagIsOneErrorLineAnd125) {
 }
 
 TEST(DoctorE2e, HelpPrintsUsage) {
-  const SbxRun r = run_sbx({"doctor", "--help"});
-  EXPECT_EQ(r.status, 0);
+  const RunResult r = run_sbx({"doctor", "--help"});
+  EXPECT_EQ(r.status(), 0);
   EXPECT_THAT(r.out, StartsWith("Usage: sbx doctor [--json]\n"));
   EXPECT_THAT(r.out, HasSubstr("--json"));
   EXPECT_EQ(r.err, "");
@@ -246,9 +180,9 @@ TEST(DoctorE2e, ExecExplainsARefusedUserNamespace) {
   };
   const sock_fprog prog{static_cast<unsigned short>(std::size(kDenyClone3)),
                         const_cast<sock_filter*>(kDenyClone3)};
-  const SbxRun r = run_sbx({"exec", "--no-workspace", "--", "/bin/true"}, &prog);
-  ASSERT_NE(r.status, 126) << "could not install the test filter";
-  EXPECT_EQ(r.status, 125) << r.err;
+  const RunResult r = run_sbx({"exec", "--no-workspace", "--", "/bin/true"}, &prog);
+  ASSERT_NE(r.status(), 123) << "could not install the test filter";  // sbx_runner's exit for it
+  EXPECT_EQ(r.status(), 125) << r.err;
   const auto err = lines_of(r.err);
   ASSERT_EQ(err.size(), 1u) << r.err;
   EXPECT_THAT(err[0], StartsWith("sbx: error: "));
