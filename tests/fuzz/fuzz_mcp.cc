@@ -51,11 +51,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
                                [&sent](std::string line) { sent.push_back(std::move(line)); });
   sbx::fuzz::feed_session(session, sent, input);
 
-  sbx::rpc::LineFramer framer(sbx::fuzz::NoRunService::kMaxLine);
-  std::vector<sbx::rpc::Frame> frames;
-  framer.feed(input, frames);
-  if (auto last = framer.finish()) frames.push_back(std::move(*last));
-  for (const auto& frame : frames) {
+  for (const auto& frame : sbx::fuzz::frames_of(input)) {
     if (frame.oversized) continue;
     const auto in = sbx::rpc::parse_message(frame.line);
     if (in.kind != sbx::rpc::Incoming::Kind::kRequest) continue;

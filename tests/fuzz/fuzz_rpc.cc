@@ -18,6 +18,7 @@
 namespace {
 
 using sbx::fuzz::fail;
+using sbx::fuzz::frames_of;
 using sbx::rpc::Json;
 
 // Absolute, empty, or with a ".." component: a path that could leave /workspace.
@@ -32,16 +33,8 @@ bool climbs_out(std::string_view path) {
   return false;
 }
 
-std::vector<sbx::rpc::Frame> frames_of(std::string_view input, size_t chunk) {
-  sbx::rpc::LineFramer framer(sbx::fuzz::NoRunService::kMaxLine);
-  std::vector<sbx::rpc::Frame> frames;
-  for (size_t at = 0; at < input.size(); at += chunk) framer.feed(input.substr(at, chunk), frames);
-  if (auto last = framer.finish()) frames.push_back(std::move(*last));
-  return frames;
-}
-
 void check_framing(std::string_view input, size_t chunk) {
-  const auto whole = frames_of(input, input.size() + 1);
+  const auto whole = frames_of(input);
   const auto pieces = frames_of(input, chunk);
   if (whole.size() != pieces.size()) fail("the framer split the same bytes into a different number of lines", input);
   for (size_t i = 0; i < whole.size(); ++i) {
@@ -83,7 +76,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       [] { return false; });
   sbx::fuzz::feed_session(session, sent, input);
 
-  for (const auto& frame : frames_of(input, input.size() + 1)) {
+  for (const auto& frame : frames_of(input)) {
     if (!frame.oversized) check_run_params(frame.line);
   }
 

@@ -3,6 +3,7 @@
 // checks every reply must pass.
 #pragma once
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <string>
@@ -54,14 +55,23 @@ inline void check_reply(std::string_view line) {
   if (reply.contains("result") == reply.contains("error")) fail("a reply has both or neither of result and error", line);
 }
 
+// The lines a connection makes of the bytes, arriving `chunk` bytes at a time (by default all
+// at once), with the last line even without its newline.
+inline std::vector<rpc::Frame> frames_of(std::string_view bytes, size_t chunk = std::string_view::npos) {
+  rpc::LineFramer framer(NoRunService::kMaxLine);
+  std::vector<rpc::Frame> frames;
+  if (chunk == 0) chunk = 1;
+  for (size_t at = 0; at < bytes.size(); at += std::min(chunk, bytes.size() - at)) {
+    framer.feed(bytes.substr(at, chunk), frames);
+  }
+  if (auto last = framer.finish()) frames.push_back(std::move(*last));
+  return frames;
+}
+
 // Feeds the bytes to a session the way a connection does (framed, oversized lines reported),
 // and checks that each request got exactly one reply and each notification none.
 inline void feed_session(rpc::LineSession& session, std::vector<std::string>& sent, std::string_view bytes) {
-  rpc::LineFramer framer(NoRunService::kMaxLine);
-  std::vector<rpc::Frame> frames;
-  framer.feed(bytes, frames);
-  if (auto last = framer.finish()) frames.push_back(std::move(*last));
-  for (const auto& frame : frames) {
+  for (const auto& frame : frames_of(bytes)) {
     sent.clear();
     if (frame.oversized) {
       session.handle_oversized(frame.bytes);
