@@ -1,6 +1,5 @@
 #include "rpc/abandoned_run_directories.h"
 
-#include <dirent.h>
 #include <fcntl.h>
 #include <sys/file.h>
 #include <sys/stat.h>
@@ -20,22 +19,6 @@ bool named_like_a_run_directory(std::string_view name) {
   return name.size() == kRunDirectoryPrefix.size() + 6 && name.substr(0, kRunDirectoryPrefix.size()) == kRunDirectoryPrefix;
 }
 
-std::vector<std::string> candidate_names(int root_fd) {
-  std::vector<std::string> names;
-  const int listing_fd = ::fcntl(root_fd, F_DUPFD_CLOEXEC, 3);
-  if (listing_fd < 0) return names;
-  DIR* listing = ::fdopendir(listing_fd);
-  if (listing == nullptr) {
-    ::close(listing_fd);
-    return names;
-  }
-  while (const dirent* entry = ::readdir(listing)) {
-    if (named_like_a_run_directory(entry->d_name)) names.emplace_back(entry->d_name);
-  }
-  ::closedir(listing);
-  return names;
-}
-
 }  // namespace
 
 SweepResult remove_abandoned_run_directories(const std::string& root, std::chrono::seconds min_age) {
@@ -44,7 +27,10 @@ SweepResult remove_abandoned_run_directories(const std::string& root, std::chron
   if (!root_fd.valid()) return result;  // the front end reports an unusable root when it needs one
   const uid_t self = ::geteuid();
   const time_t newest = ::time(nullptr) - static_cast<time_t>(min_age.count());
-  for (const auto& name : candidate_names(root_fd.get())) {
+  auto names = entry_names(root_fd.get());
+  if (!names) return result;
+  for (const auto& name : *names) {
+    if (!named_like_a_run_directory(name)) continue;
     UniqueFd dir(::openat(root_fd.get(), name.c_str(), O_DIRECTORY | O_RDONLY | O_NOFOLLOW | O_CLOEXEC));
     struct stat st {};
     if (!dir.valid() || ::fstat(dir.get(), &st) != 0) continue;

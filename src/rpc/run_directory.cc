@@ -83,19 +83,7 @@ Status remove_entry(int parent_fd, const std::string& name, int depth) {
 }
 
 Status remove_entries(int dir_fd, int depth) {
-  const int listing_fd = ::fcntl(dir_fd, F_DUPFD_CLOEXEC, 3);
-  if (listing_fd < 0) return errno_error("dup");
-  DIR* listing = ::fdopendir(listing_fd);
-  if (listing == nullptr) {
-    ::close(listing_fd);
-    return errno_error("opendir");
-  }
-  std::vector<std::string> names;
-  while (const dirent* entry = ::readdir(listing)) {
-    const std::string name = entry->d_name;
-    if (name != "." && name != "..") names.push_back(name);
-  }
-  ::closedir(listing);
+  SBX_ASSIGN_OR_RETURN(const std::vector<std::string> names, entry_names(dir_fd));
   Status result;
   for (const auto& name : names) {
     if (auto removed = remove_entry(dir_fd, name, depth); !removed && result) result = std::move(removed);
@@ -179,5 +167,23 @@ Status write_workspace_files(int dir_fd, const std::vector<WorkspaceFile>& files
 }
 
 Status remove_tree(int parent_fd, const std::string& name) { return remove_entry(parent_fd, name, 0); }
+
+Result<std::vector<std::string>> entry_names(int dir_fd) {
+  const int listing_fd = ::fcntl(dir_fd, F_DUPFD_CLOEXEC, 3);
+  if (listing_fd < 0) return errno_error("dup");
+  DIR* listing = ::fdopendir(listing_fd);
+  if (listing == nullptr) {
+    ::close(listing_fd);
+    return errno_error("opendir");
+  }
+  ::rewinddir(listing);  // the copy shares dir_fd's position, which an earlier listing may have moved
+  std::vector<std::string> names;
+  while (const dirent* entry = ::readdir(listing)) {
+    const std::string_view name = entry->d_name;
+    if (name != "." && name != "..") names.emplace_back(name);
+  }
+  ::closedir(listing);
+  return names;
+}
 
 }  // namespace sbx::rpc

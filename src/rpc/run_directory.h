@@ -73,4 +73,7 @@ Status write_workspace_files(int dir_fd, const std::vector<WorkspaceFile>& files
 // opened up first. Fails only if something could not be removed.
 Status remove_tree(int parent_fd, const std::string& name);
 
+// The names in the directory `dir_fd`, but . and .., in the order the file system gives.
+Result<std::vector<std::string>> entry_names(int dir_fd);
+
 }  // namespace sbx::rpc
