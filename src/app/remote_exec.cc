@@ -11,10 +11,14 @@
 
 #include <cstdio>
 #include <cstring>
+#include <optional>
+#include <string>
+#include <string_view>
 
 #include <spdlog/spdlog.h>
 
 #include "base/unique_fd.h"
+#include "base/utf8.h"
 #include "rlimits/names.h"
 #include "rpc/encoding.h"
 #include "rpc/line_framer.h"
@@ -28,6 +32,42 @@ constexpr size_t kMaxStdin = 16u << 20;
 constexpr uint64_t kDefaultOutputLimit = 16ull << 20;
 
 std::string rlimit_value(uint64_t v) { return v == RLIM_INFINITY ? "unlimited" : std::to_string(v); }
+
+// Where the first text in the request's `value` that is not UTF-8 sits, as the protocol names it
+// ("env.NAME", "argv[1]"; a name that is not UTF-8 itself is not repeated). A request is JSON,
+// whose strings are Unicode text: such bytes would reach the service as U+FFFD, and it would
+// run something other than what was asked.
+std::optional<std::string> first_non_utf8(const Json& value, const std::string& path) {
+  if (value.is_string()) {
+    if (is_valid_utf8(value.get_ref<const std::string&>())) return std::nullopt;
+    return path;
+  }
+  if (value.is_array()) {
+    for (size_t i = 0; i < value.size(); ++i) {
+      if (auto bad = first_non_utf8(value[i], path + "[" + std::to_string(i) + "]")) return bad;
+    }
+  }
+  if (value.is_object()) {
+    for (const auto& [key, item] : value.items()) {
+      if (!is_valid_utf8(key)) return path.empty() ? std::string("a name") : "a name in " + path;
+      if (auto bad = first_non_utf8(item, path.empty() ? key : path + "." + key)) return bad;
+    }
+  }
+  return std::nullopt;
+}
+
+// The command-line spelling of a request field first_non_utf8 found.
+std::string option_of(const std::string& field) {
+  const auto starts = [&field](std::string_view prefix) { return field.compare(0, prefix.size(), prefix) == 0; };
+  if (field == "argv[0]") return "the program";
+  if (starts("argv[")) return "argument " + field.substr(5, field.size() - 6);
+  if (starts("env.")) return "--env " + field.substr(4);
+  if (starts("secrets.")) return "--secret " + field.substr(8);
+  if (starts("tmpfs[")) return "--tmpfs";
+  if (field == "a name in env") return "an --env name";
+  if (field == "a name in secrets") return "a --secret name";
+  return "--" + field;  // workdir, hostname, rootfs, policy: named as their options
+}
 
 Status write_all(int fd, std::string_view data) {
   while (!data.empty()) {
@@ -270,6 +310,11 @@ Result<Json> remote_run_params(const cli::ExecRequest& request) {
   if (p.limits.cgroup == policy::Enforcement::kBestEffort) limits["cgroup"] = "best-effort";
   if (!limits.empty()) params["limits"] = std::move(limits);
   params["stream"] = !request.json;
+  if (auto bad = first_non_utf8(params, "")) {
+    return make_error(option_of(*bad) +
+                      ": not valid UTF-8, which --remote cannot send (a request to the service is JSON text); "
+                      "run without --remote, or pass the value encoded (base64) and decode it in the sandbox");
+  }
   return params;
 }
 

@@ -131,6 +131,38 @@ TEST(ServeTest, RemoteExecHasTheSameOutputAndExitStatusAsLocal) {
   EXPECT_THAT(serve->stderr_text(), Not(HasSubstr("piped")));
 }
 
+// A request is JSON text: bytes that are not UTF-8 would reach the service as U+FFFD and run
+// something other than what was asked, so --remote refuses them before sending anything.
+TEST(ServeTest, RemoteExecRefusesBytesARequestCannotCarryAndKeepsUnicodeExact) {
+  ServeDir dir;
+  auto serve = start_serve(dir, {"--config", dir.write("serve.yaml", own_config(dir))});
+  const std::string invalid = "a\xff" "b";
+  const Exec env = remote(dir.socket(), {"--env", "X=" + invalid, "--", "true"});
+  EXPECT_EQ(env.status, 125) << env.out;
+  EXPECT_THAT(env.err, HasSubstr("--env X: not valid UTF-8"));
+  const Exec arg = remote(dir.socket(), {"--", "printf", invalid});
+  EXPECT_EQ(arg.status, 125);
+  EXPECT_THAT(arg.err, HasSubstr("argument 1: not valid UTF-8"));
+  EXPECT_EQ(arg.out, "");
+  const Exec workdir = remote(dir.socket(), {"--workdir", "/" + invalid, "--", "true"});
+  EXPECT_EQ(workdir.status, 125);
+  EXPECT_THAT(workdir.err, HasSubstr("--workdir: not valid UTF-8"));
+
+  // Text that is UTF-8 goes through byte for byte, non-ASCII included.
+  const std::string text = "gr\xc3\xbc\xc3\x9f \xe2\x82\xac \xf0\x9f\x99\x82";
+  const Exec ok = remote(dir.socket(), {"--env", "X=" + text, "--", "sh", "-c", "printf '%s|%s\\n' \"$X\" \"$1\"", "sh", text});
+  EXPECT_EQ(ok.status, 0) << ok.err;
+  EXPECT_EQ(ok.out, text + "|" + text + "\n");
+
+  ::kill(serve->pid(), SIGTERM);
+  EXPECT_EQ(serve->wait(15s), 0) << serve->stderr_text();
+  // Only the last run reached the service.
+  const std::string log = serve->stderr_text();
+  size_t runs = 0;
+  for (size_t at = log.find("status=exited"); at != std::string::npos; at = log.find("status=exited", at + 1)) ++runs;
+  EXPECT_EQ(runs, 1u) << log;
+}
+
 TEST(ServeTest, NamedPoliciesComeFromTheServicesSearchPath) {
   ServeDir dir;
   auto serve = start_serve(
