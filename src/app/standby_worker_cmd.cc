@@ -48,12 +48,16 @@ int run_standby_worker(std::span<const std::string> args, const GlobalOptions& g
   UniqueFd socket(rpc::kStandbyJobFd);
   // Until the job's descriptors are in place, descriptor 2 is /dev/null and a failure shows only
   // in the exit status: the server passes over a worker that is gone when a job comes
-  // (StandbyWorkers::start), and a run whose job this worker fails on ends as one whose worker
-  // failed to start.
+  // (StandbyWorkers::start) and gives the run to a fresh worker when this one ends without
+  // acknowledging it (RunJob); a run whose job this worker fails on after that ends as one whose
+  // worker failed to start.
   auto received = rpc::receive_worker_job(socket.get());
-  socket.reset();
   if (!received) return kExitUsage;
   if (!received->has_value()) return 0;  // the server closed the pool without a job
+  // Before anything of the job is touched: until this arrives, the server may still give the
+  // run to another worker if this one dies.
+  (void)rpc::acknowledge_worker_job(socket.get());
+  socket.reset();
   rpc::ReceivedWorkerJob& job = **received;
   if (!install_descriptors(job.fds)) return kExitUsage;
   const std::vector<std::string>& argv = job.job.argv;

@@ -92,6 +92,7 @@ RunJob::~RunJob() {
   }
   if (stdin_.valid()) loop_.unwatch(stdin_.get());
   if (worker_ && worker_->pidfd() >= 0) loop_.unwatch(worker_->pidfd());
+  if (handoff_watched_) loop_.unwatch(handoff_.get());
   // worker_'s destructor kills and reaps a worker still running; then dir_ can go.
   worker_.reset();
   if (dir_) directories_.retire(std::move(*dir_));
@@ -150,10 +151,18 @@ Status RunJob::prepare_and_spawn() {
   stdio.stderr_fd = err.write.get();
   stdio.fd3 = report.write.get();
   stdio.fd4 = secrets.get();
-  SBX_ASSIGN_OR_RETURN(WorkerProcess worker, workers_.start(command, stdio));
-  worker_.emplace(std::move(worker));
+  SBX_ASSIGN_OR_RETURN(StartedWorker started, workers_.start(command, stdio));
+  worker_.emplace(std::move(started.process));
   started_at_ = std::chrono::steady_clock::now();
   spdlog::debug("run: worker pid {} started", worker_->pid());
+  if (started.handoff.valid()) {
+    handoff_ = std::move(started.handoff);
+    handoff_command_ = command;
+    handoff_fds_ = {std::move(in.read), std::move(out.write), std::move(err.write), std::move(report.write),
+                    std::move(secrets)};
+    loop_.watch(handoff_.get(), POLLIN, [this](short revents) { on_handoff(revents); });
+    handoff_watched_ = true;
+  }
 
   pipes_[0] = std::move(out.read);
   pipes_[1] = std::move(err.read);
@@ -168,7 +177,7 @@ Status RunJob::prepare_and_spawn() {
     SBX_RETURN_IF_ERROR(set_nonblocking(stdin_.get()));
     loop_.watch(stdin_.get(), POLLOUT, [this](short revents) { on_stdin(revents); });
   }
-  loop_.watch(worker_->pidfd(), POLLIN, [this](short) { on_worker_exit(); });
+  watch_worker();
   if (request_.limits.timeout) {
     // A backstop: the worker enforces the timeout itself; this catches a worker that hangs.
     const auto limit = *request_.limits.timeout + request_.limits.kill_after.value_or(std::chrono::seconds(5)) +
@@ -178,6 +187,44 @@ Status RunJob::prepare_and_spawn() {
       cancel(SIGKILL, std::chrono::milliseconds(0), kRunFailed, "the worker did not end after its timeout");
     });
   }
+  return {};
+}
+
+void RunJob::watch_worker() {
+  loop_.watch(worker_->pidfd(), POLLIN, [this](short) { on_worker_exit(); });
+}
+
+void RunJob::on_handoff(short revents) {
+  if (worker_job_acknowledged(handoff_.get())) {
+    release_handoff();
+  } else if ((revents & (POLLHUP | POLLERR)) != 0) {
+    // Closed without an answer: the worker is ending, and on_worker_exit decides.
+    loop_.unwatch(handoff_.get());
+    handoff_watched_ = false;
+  }
+}
+
+void RunJob::release_handoff() {
+  if (handoff_watched_) loop_.unwatch(handoff_.get());
+  handoff_watched_ = false;
+  handoff_.reset();
+  handoff_command_.reset();
+  for (auto& fd : handoff_fds_) fd.reset();
+}
+
+Status RunJob::restart_unacknowledged() {
+  WorkerStdio stdio;
+  stdio.stdin_fd = handoff_fds_[0].get();
+  stdio.stdout_fd = handoff_fds_[1].get();
+  stdio.stderr_fd = handoff_fds_[2].get();
+  stdio.fd3 = handoff_fds_[3].get();
+  stdio.fd4 = handoff_fds_[4].get();
+  SBX_ASSIGN_OR_RETURN(WorkerProcess fresh, WorkerProcess::spawn(handoff_command_->argv, handoff_command_->env, stdio));
+  spdlog::info("run: standby worker pid {} ended before it took its job; the run went to a fresh worker, pid {}",
+               worker_->pid(), fresh.pid());
+  worker_.emplace(std::move(fresh));
+  release_handoff();
+  watch_worker();
   return {};
 }
 
@@ -254,6 +301,18 @@ void RunJob::on_stdin(short revents) {
 void RunJob::on_worker_exit() {
   loop_.unwatch(worker_->pidfd());
   auto status = worker_->reap();
+  if (handoff_.valid()) {
+    // A standby worker that ended without acknowledging its job never started the run (and was
+    // not told to end by this server): the run is given whole to a fresh worker instead.
+    if (!worker_job_acknowledged(handoff_.get()) && !signalled_) {
+      auto restarted = restart_unacknowledged();
+      if (restarted) return;
+      cancel_code_ = kRunFailed;
+      cancel_reason_ = "its standby worker ended before taking the job, and starting another failed: " +
+                       restarted.error().message;
+    }
+    release_handoff();
+  }
   wait_status_ = status ? *status : W_EXITCODE(125, 0);
   if (kill_timer_) {
     loop_.cancel(*kill_timer_);
@@ -324,6 +383,7 @@ void RunJob::cancel(int sig, std::chrono::milliseconds grace, int error_code, st
     cancel_reason_ = std::move(reason);
   }
   if (grace.count() == 0) sig = SIGKILL;
+  signalled_ = true;
   worker_->signal(sig);
   if (sig != SIGKILL && !kill_timer_) {
     kill_timer_ = loop_.after(grace, [this] {
@@ -335,6 +395,7 @@ void RunJob::cancel(int sig, std::chrono::milliseconds grace, int error_code, st
 
 bool RunJob::signal(int sig) {
   if (finished_ || !worker_ || wait_status_) return false;
+  signalled_ = true;
   worker_->signal(sig);
   return true;
 }

@@ -3,6 +3,7 @@
 // chunks on as they come), and reports the end exactly once.
 #pragma once
 
+#include <array>
 #include <chrono>
 #include <functional>
 #include <optional>
@@ -16,6 +17,8 @@
 #include "rpc/run_directory_pool.h"
 #include "rpc/run_request.h"
 #include "rpc/standby_workers.h"
+#include "rpc/worker_command.h"
+#include "rpc/worker_handoff.h"
 #include "rpc/worker_process.h"
 
 namespace sbx::rpc {
@@ -83,6 +86,12 @@ class RunJob {
 
  private:
   Status prepare_and_spawn();
+  void watch_worker();
+  void on_handoff(short revents);
+  // The standby worker acknowledged its job (or a fresh worker has it): the run is its own.
+  void release_handoff();
+  // The standby worker ended without acknowledging its job: a fresh worker gets the same run.
+  Status restart_unacknowledged();
   void on_pipe(int which, short revents);
   void on_stdin(short revents);
   void on_worker_exit();
@@ -101,6 +110,13 @@ class RunJob {
   RunCallbacks callbacks_;
   std::optional<RunDirectory> dir_;
   std::optional<WorkerProcess> worker_;
+  // While a standby worker has not acknowledged its job (rpc/worker_handoff.h): the hand-off
+  // socket, the command, and the server's copies of the worker's descriptors 0-4, so that a
+  // fresh worker can be given the very same run.
+  UniqueFd handoff_;
+  bool handoff_watched_ = false;
+  std::optional<WorkerCommand> handoff_command_;
+  std::array<UniqueFd, kWorkerJobFds> handoff_fds_;  // by target descriptor
   // 0 stdout, 1 stderr, 2 report (streamed runs).
   UniqueFd pipes_[3];
   std::string held_[2];  // an incomplete UTF-8 sequence per stream, waiting for its end
@@ -114,6 +130,7 @@ class RunJob {
   std::optional<EventLoop::TimerId> drain_timer_;
   std::optional<EventLoop::TimerId> deadline_timer_;
   int cancel_code_ = 0;
+  bool signalled_ = false;  // the server signalled the worker: its end is not a hand-off failure
   std::string cancel_reason_;
   bool paused_ = false;
   bool finished_ = false;

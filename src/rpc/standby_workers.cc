@@ -48,7 +48,7 @@ void StandbyWorkers::refill() {
   }
 }
 
-Result<WorkerProcess> StandbyWorkers::start(const WorkerCommand& command, const WorkerStdio& stdio) {
+Result<StartedWorker> StandbyWorkers::start(const WorkerCommand& command, const WorkerStdio& stdio) {
   const std::string payload = encode_worker_job(make_worker_job(command, stdio));
   while (!ready_.empty() && payload.size() <= kMaxWorkerJobBytes) {
     Standby standby = std::move(ready_.front());
@@ -59,10 +59,11 @@ Result<WorkerProcess> StandbyWorkers::start(const WorkerCommand& command, const 
       spdlog::debug("rpc: standby worker pid {} did not take the job: {}", standby.worker.pid(), sent.error().message);
       continue;
     }
-    spdlog::debug("run: standby worker pid {} took the job", standby.worker.pid());
-    return std::move(standby.worker);
+    spdlog::debug("run: standby worker pid {} was sent the job", standby.worker.pid());
+    return StartedWorker{std::move(standby.worker), std::move(standby.socket)};
   }
-  return WorkerProcess::spawn(command.argv, command.env, stdio);
+  SBX_ASSIGN_OR_RETURN(WorkerProcess spawned, WorkerProcess::spawn(command.argv, command.env, stdio));
+  return StartedWorker{std::move(spawned), UniqueFd()};
 }
 
 }  // namespace sbx::rpc

@@ -6,7 +6,8 @@
 // A standby worker holds nothing of any run: no directory, no request data, no descriptor but
 // its end of the hand-off socket and /dev/null. It is used once. It dies with the server
 // (PR_SET_PDEATHSIG, as every worker), and leaves by itself when the server closes its socket.
-// When no standby worker is ready, or handing over fails, the run gets a fresh worker as before.
+// When no standby worker is ready, or handing over fails, the run gets a fresh worker as before;
+// so does a run whose standby worker dies before acknowledging the job (RunJob retries it).
 #pragma once
 
 #include <deque>
@@ -24,6 +25,13 @@ inline constexpr const char* kStandbyWorkerCommand = "__standby-worker";
 // The descriptor a standby worker finds its end of the hand-off socket on.
 inline constexpr int kStandbyJobFd = 3;
 
+struct StartedWorker {
+  WorkerProcess process;
+  // For a standby worker: the server's end of the hand-off, which the worker's acknowledgement
+  // of the job arrives on (rpc/worker_handoff.h). Invalid for a worker spawned for the run.
+  UniqueFd handoff;
+};
+
 class StandbyWorkers {
  public:
   // Keeps up to `keep_ready` workers of `binary` waiting, with an empty environment until
@@ -36,7 +44,7 @@ class StandbyWorkers {
 
   // A worker running `command` with `stdio`: a standby one when one takes the job, else one
   // spawned now.
-  Result<WorkerProcess> start(const WorkerCommand& command, const WorkerStdio& stdio);
+  Result<StartedWorker> start(const WorkerCommand& command, const WorkerStdio& stdio);
   // Starts standby workers until `keep_ready` wait. Call it where a delay does not hold up a
   // run (the event loop's deferred calls): each costs a vfork and an execve.
   void refill();

@@ -2,6 +2,7 @@
 
 #include <sys/socket.h>
 
+#include <cerrno>
 #include <charconv>
 
 #include "sys/fd_passing.h"
@@ -10,6 +11,7 @@ namespace sbx::rpc {
 namespace {
 
 constexpr std::string_view kMagic = "sbx-worker-job/1";
+constexpr char kAcknowledgement = 'A';
 
 void append_field(std::string& out, std::string_view field) {
   out.append(field);
@@ -121,6 +123,20 @@ Result<std::optional<ReceivedWorkerJob>> receive_worker_job(int socket_fd) {
   if (next != attached.size()) return make_error("worker job: more descriptors than its mask");
   out.job = std::move(job);
   return std::optional<ReceivedWorkerJob>(std::move(out));
+}
+
+Status acknowledge_worker_job(int socket_fd) {
+  if (::send(socket_fd, &kAcknowledgement, 1, MSG_NOSIGNAL) != 1) return errno_error("acknowledge the job");
+  return {};
+}
+
+bool worker_job_acknowledged(int socket_fd) {
+  char byte = 0;
+  ssize_t n;
+  do {
+    n = ::recv(socket_fd, &byte, 1, MSG_DONTWAIT);
+  } while (n < 0 && errno == EINTR);
+  return n == 1 && byte == kAcknowledgement;
 }
 
 }  // namespace sbx::rpc

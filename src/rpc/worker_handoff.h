@@ -3,6 +3,10 @@
 // 0-4 attached (SCM_RIGHTS). The worker then is exactly what WorkerProcess::spawn would have
 // started with that command, only without paying for the execve on the caller's time.
 //
+// The worker answers with one byte as soon as it holds the job, before it does anything with
+// it. A worker that dies without having answered never started the run, so the server can give
+// the run to another worker; one that answered may have, so its death ends the run.
+//
 // The payload is NUL-terminated fields: the magic, a mask of the descriptors attached (bit i:
 // descriptor i), the argument count, the arguments, then the environment.
 #pragma once
@@ -48,5 +52,11 @@ struct ReceivedWorkerJob {
 
 // Blocks until the job arrives. nullopt: the server closed its end without sending one.
 Result<std::optional<ReceivedWorkerJob>> receive_worker_job(int socket_fd);
+
+// The worker's answer once it holds its job. Never raises SIGPIPE.
+Status acknowledge_worker_job(int socket_fd);
+// Whether the worker has answered; never blocks. Once the worker has exited, false means it
+// died before it held the job.
+bool worker_job_acknowledged(int socket_fd);
 
 }  // namespace sbx::rpc

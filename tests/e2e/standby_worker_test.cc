@@ -1,8 +1,11 @@
 // Standby workers (rpc/standby_workers.h) end to end: sbx rpc keeps workers waiting, a run goes
-// to one of them and it is replaced, a standby worker killed before its run or a job too large
-// for the hand-off costs the run nothing, a killed server takes its standby workers with it, and
-// nobody runs one by hand.
+// to one of them and it is replaced, a standby worker killed before its run or before it took
+// the job, or a job too large for the hand-off, costs the run nothing; one killed after it took
+// the job ends the run without running it twice; a killed server takes its standby workers with
+// it, and nobody runs one by hand.
+#include <sys/ioctl.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -10,6 +13,7 @@
 #include <algorithm>
 #include <set>
 
+#include "base/unique_fd.h"
 #include "rpc_harness.h"
 
 namespace sbx::test {
@@ -101,8 +105,7 @@ TEST(StandbyWorkerTest, AStandbyWorkerKilledBeforeItsRunCostsTheRunNothing) {
   ASSERT_TRUE(wait_for([&] { return (standby = standby_workers_of(rpc->pid())).size() == 1; }));
   const pid_t victim = *standby.begin();
   ASSERT_EQ(::kill(victim, SIGKILL), 0);
-  // Dead before its run comes. (One killed while it takes the job fails that run, as any
-  // worker killed from outside does.)
+  // Dead before its run comes.
   ASSERT_TRUE(wait_for([victim] { return ended(victim); }));
 
   rpc->send(request(1, "run", echo_run("fresh")));
@@ -115,6 +118,71 @@ TEST(StandbyWorkerTest, AStandbyWorkerKilledBeforeItsRunCostsTheRunNothing) {
     standby = standby_workers_of(rpc->pid());
     return standby.size() == 1 && *standby.begin() != victim && ended(victim);
   }));
+  rpc->close_stdin();
+  EXPECT_EQ(rpc->wait(), 0);
+}
+
+// How many bytes wait to be read on descriptor `fd` of process `pid` (a socket's next message).
+// A copy of the descriptor is taken (pidfd_getfd) just long enough to ask.
+std::optional<int> queued_bytes(pid_t pid, int fd) {
+  UniqueFd pidfd(static_cast<int>(::syscall(SYS_pidfd_open, pid, 0)));
+  if (!pidfd.valid()) return std::nullopt;
+  UniqueFd copy(static_cast<int>(::syscall(SYS_pidfd_getfd, pidfd.get(), fd, 0)));
+  int bytes = 0;
+  if (!copy.valid() || ::ioctl(copy.get(), FIONREAD, &bytes) != 0) return std::nullopt;
+  return bytes;
+}
+
+bool stopped(pid_t pid) {
+  std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
+  std::string stat((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  const size_t paren = stat.rfind(')');
+  return paren != std::string::npos && paren + 2 < stat.size() && stat[paren + 2] == 'T';
+}
+
+// The job was sent, but the worker died before it took it off its socket: the run never
+// started there, so a fresh worker runs it.
+TEST(StandbyWorkerTest, AStandbyWorkerKilledWhileItTakesTheJobCostsTheRunNothing) {
+  auto rpc = start_rpc({"--max-concurrency", "1"});
+  std::set<pid_t> standby;
+  ASSERT_TRUE(wait_for([&] { return (standby = standby_workers_of(rpc->pid())).size() == 1; }));
+  const pid_t victim = *standby.begin();
+  ASSERT_EQ(::kill(victim, SIGSTOP), 0);
+  ASSERT_TRUE(wait_for([victim] { return stopped(victim); }));
+
+  rpc->send(request(1, "run", echo_run("retried")));
+  ASSERT_TRUE(wait_for([victim] { return queued_bytes(victim, 3).value_or(0) > 0; }))
+      << "the job never reached the stopped standby worker";
+  ASSERT_EQ(::kill(victim, SIGKILL), 0);
+
+  const Json r = rpc->answer(1);
+  ASSERT_TRUE(r.contains("result")) << r.dump();
+  EXPECT_EQ(r["result"]["verdict"]["status"], "exited");
+  EXPECT_EQ(r["result"]["verdict"]["stdout"]["text"], "retried\n");
+  EXPECT_TRUE(wait_for([victim] { return ended(victim); }));
+  rpc->close_stdin();
+  EXPECT_EQ(rpc->wait(), 0);
+}
+
+// Once a worker holds its job it may have started the program, so its death ends the run: the
+// program is never run a second time.
+TEST(StandbyWorkerTest, AWorkerKilledAfterItTookTheJobEndsTheRunWithoutRunningItAgain) {
+  auto rpc = start_rpc({"--max-concurrency", "1"});
+  std::set<pid_t> standby;
+  ASSERT_TRUE(wait_for([&] { return (standby = standby_workers_of(rpc->pid())).size() == 1; }));
+  const pid_t worker = *standby.begin();
+
+  Json params{{"argv", {"sh", "-c", "echo started; sleep 5"}}, {"stream", true}};
+  rpc->send(request(1, "run", params));
+  const Json first = rpc->message(20s);
+  ASSERT_EQ(first.value("method", ""), "run.output") << first.dump();
+  EXPECT_EQ(first["params"]["data"], "started\n");
+  ASSERT_EQ(::kill(worker, SIGKILL), 0);
+
+  std::vector<Json> seen;
+  const Json r = rpc->answer(1, &seen, 20s);
+  ASSERT_TRUE(r.contains("error")) << r.dump();
+  for (const auto& m : seen) EXPECT_NE(m.value("method", ""), "run.output") << "run again: " << m.dump();
   rpc->close_stdin();
   EXPECT_EQ(rpc->wait(), 0);
 }

@@ -132,5 +132,30 @@ TEST(WorkerHandoffTest, AJobTooLargeForOneMessageIsNotSent) {
   EXPECT_THAT(sent.error().message, HasSubstr("too large"));
 }
 
+// The server's view of the acknowledgement: only the worker's byte counts. Nothing yet, or a
+// worker gone without answering, both read as "not taken"; neither blocks.
+TEST(WorkerHandoffTest, OnlyTheWorkersAnswerMarksTheJobTaken) {
+  SocketPair pair;
+  EXPECT_FALSE(worker_job_acknowledged(pair.server.get()));
+  ASSERT_TRUE(acknowledge_worker_job(pair.worker.get()));
+  EXPECT_TRUE(worker_job_acknowledged(pair.server.get()));
+
+  SocketPair silent;
+  silent.worker.reset();
+  EXPECT_FALSE(worker_job_acknowledged(silent.server.get()));
+
+  SocketPair stray;
+  ASSERT_EQ(::send(stray.worker.get(), "x", 1, 0), 1);
+  EXPECT_FALSE(worker_job_acknowledged(stray.server.get()));
+}
+
+TEST(WorkerHandoffTest, AnsweringAServerThatIsGoneFailsWithoutSigpipe) {
+  SocketPair pair;
+  pair.server.reset();
+  const auto acknowledged = acknowledge_worker_job(pair.worker.get());
+  ASSERT_FALSE(acknowledged);
+  EXPECT_EQ(acknowledged.error().sys_errno, EPIPE);
+}
+
 }  // namespace
 }  // namespace sbx::rpc
