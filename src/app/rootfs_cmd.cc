@@ -15,6 +15,7 @@
 #include "app/app.h"
 #include "cli/option_parser.h"
 #include "rootfs/builder.h"
+#include "base/remove_tree.h"
 #include "rootfs/fs_util.h"
 #include "rootfs/recipe.h"
 #include "rootfs/store.h"
@@ -343,7 +344,7 @@ int cmd_rm(const std::vector<std::string>& operands, const RootfsFlags& flags) {
   // Rename first so the name disappears at once, even if deleting the files takes a while.
   const std::string doomed = rootfs::build_dir(*store, *name, ::getpid());
   if (::rename(dir.c_str(), doomed.c_str()) != 0) return fail(errno_error("rename " + dir).message);
-  if (auto removed = rootfs::remove_tree(doomed); !removed) return fail(removed.error().message);
+  if (auto removed = remove_tree(doomed); !removed) return fail(removed.error().message);
   std::printf("%s: removed from %s\n", name->c_str(), store->c_str());
   return 0;
 }

@@ -50,6 +50,10 @@ class [[nodiscard]] Result {
   const Error& error() const& { return std::get<1>(v_); }
   Error&& error() && { return std::get<1>(std::move(v_)); }
 
+  // The value, or `fallback` where a failure means nothing to the caller (an absent optional
+  // directory lists as empty).
+  T value_or(T fallback) && { return has_value() ? std::move(*this).value() : std::move(fallback); }
+
  private:
   std::variant<T, Error> v_;
 };

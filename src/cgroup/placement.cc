@@ -1,6 +1,5 @@
 #include "cgroup/placement.h"
 
-#include <dirent.h>
 #include <signal.h>
 #include <sys/stat.h>
 #include <sys/xattr.h>
@@ -9,6 +8,7 @@
 #include <cerrno>
 #include <cstdlib>
 
+#include "base/directory_entries.h"
 #include "cgroup/cgroup_fs.h"
 #include "cgroup/run_cgroup.h"
 #include "cgroup/systemd_scope.h"
@@ -99,16 +99,12 @@ bool owner_alive(const std::string& name, const std::string& prefix) {
 }  // namespace
 
 void remove_stale_cgroups(const std::string& parent) {
-  DIR* dir = ::opendir(parent.c_str());
-  if (dir == nullptr) return;
   std::vector<std::string> stale;
-  while (const dirent* e = ::readdir(dir)) {
-    const std::string name = e->d_name;
+  for (const auto& name : directory_entries(parent).value_or({})) {
     for (const std::string prefix : {"sbx.leaf.", "sbx.run."}) {
       if (name.rfind(prefix, 0) == 0 && !owner_alive(name, prefix)) stale.push_back(parent + "/" + name);
     }
   }
-  ::closedir(dir);
   for (const auto& path : stale) kill_and_remove(path);
 }
 

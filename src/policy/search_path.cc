@@ -1,14 +1,13 @@
 #include "policy/search_path.h"
 
-#include <dirent.h>
 #include <sys/stat.h>
 
 #include <algorithm>
 #include <climits>
 #include <cstdlib>
 #include <filesystem>
-#include <memory>
 
+#include "base/directory_entries.h"
 #include "policy/validate.h"
 
 #ifndef SBX_POLICY_DATADIR
@@ -106,11 +105,8 @@ Result<LoadedPolicy> load_policy(std::string_view name_or_path, const std::vecto
 std::vector<PolicyListing> list_policies(const std::vector<SearchDir>& dirs) {
   std::vector<PolicyListing> out;
   for (const auto& dir : dirs) {
-    std::unique_ptr<DIR, int (*)(DIR*)> d(::opendir(dir.path.c_str()), ::closedir);
-    if (!d) continue;
     std::vector<std::string> names;
-    while (const dirent* entry = ::readdir(d.get())) {
-      const std::string file = entry->d_name;
+    for (const auto& file : directory_entries(dir.path).value_or({})) {
       if (!ends_with(file, ".yaml")) continue;
       const std::string name = file.substr(0, file.size() - 5);
       if (valid_policy_name(name) && is_regular_file(dir.path + "/" + file)) names.push_back(name);

@@ -1,10 +1,11 @@
 #include "rootfs/apt_sources.h"
 
-#include <dirent.h>
 
 #include <algorithm>
 #include <fstream>
 #include <sstream>
+
+#include "base/directory_entries.h"
 
 namespace sbx::rootfs {
 namespace {
@@ -134,14 +135,8 @@ std::vector<AptSource> host_debian_sources(const std::string& etc_apt) {
     all.insert(all.end(), parsed.begin(), parsed.end());
   }
   const std::string dir_path = etc_apt + "/sources.list.d";
-  std::vector<std::string> files;
-  if (DIR* dir = ::opendir(dir_path.c_str())) {
-    while (const dirent* entry = ::readdir(dir)) {
-      const std::string name = entry->d_name;
-      if (name.ends_with(".list") || name.ends_with(".sources")) files.push_back(name);
-    }
-    ::closedir(dir);
-  }
+  std::vector<std::string> files = directory_entries(dir_path).value_or({});
+  std::erase_if(files, [](const std::string& name) { return !name.ends_with(".list") && !name.ends_with(".sources"); });
   std::sort(files.begin(), files.end());  // apt reads them in this order
   for (const auto& name : files) {
     auto text = read_text(dir_path + "/" + name);

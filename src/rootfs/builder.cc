@@ -10,6 +10,7 @@
 #include "rootfs/apt_sources.h"
 #include "rootfs/build_process.h"
 #include "rootfs/build_progress.h"
+#include "base/remove_tree.h"
 #include "rootfs/fs_util.h"
 #include "rootfs/store.h"
 #include "rootfs/tree_hash.h"

@@ -1,6 +1,5 @@
 #include "rootfs/fs_util.h"
 
-#include <dirent.h>
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -12,69 +11,6 @@
 #include "base/unique_fd.h"
 
 namespace sbx::rootfs {
-namespace {
-
-Status remove_children(int dir_fd, const std::string& display) {
-  struct stat st {};
-  if (::fstat(dir_fd, &st) == 0 && (st.st_mode & 0700) != 0700) (void)::fchmod(dir_fd, st.st_mode | 0700);
-  UniqueFd list_fd(::openat(dir_fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC));
-  if (!list_fd.valid()) return errno_error("open " + display);
-  DIR* dir = ::fdopendir(list_fd.get());
-  if (dir == nullptr) return errno_error("list " + display);
-  (void)list_fd.release();
-  std::vector<std::string> names;
-  while (const dirent* entry = ::readdir(dir)) {
-    const std::string_view name = entry->d_name;
-    if (name != "." && name != "..") names.emplace_back(name);
-  }
-  ::closedir(dir);
-  for (const auto& name : names) SBX_RETURN_IF_ERROR(remove_at(dir_fd, name, display + "/" + name));
-  return {};
-}
-
-// True when `name` in `parent_fd` is the root of a mount. Deleting through a mount would reach
-// whatever is mounted there: a build interrupted before it unmounted /proc or /dev inside its
-// tree must never cost the host its files.
-bool is_mount_point(int parent_fd, const std::string& name) {
-  struct statx stx {};
-  if (::statx(parent_fd, name.c_str(), AT_SYMLINK_NOFOLLOW | AT_NO_AUTOMOUNT, STATX_BASIC_STATS, &stx) != 0) {
-    return false;
-  }
-  return (stx.stx_attributes_mask & STATX_ATTR_MOUNT_ROOT) != 0 && (stx.stx_attributes & STATX_ATTR_MOUNT_ROOT) != 0;
-}
-
-}  // namespace
-
-Status remove_at(int parent_fd, const std::string& name, const std::string& display) {
-  if (::unlinkat(parent_fd, name.c_str(), 0) == 0 || errno == ENOENT) return {};
-  struct stat st {};
-  if (::fstatat(parent_fd, name.c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0) return errno_error("stat " + display);
-  if (!S_ISDIR(st.st_mode)) return errno_error("unlink " + display);
-  if (is_mount_point(parent_fd, name)) {
-    return make_error("not removing " + display + ": something is mounted there (unmount it first)");
-  }
-  UniqueFd fd(::openat(parent_fd, name.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
-  if (!fd.valid() && errno == EACCES) {
-    (void)::fchmodat(parent_fd, name.c_str(), 0700, 0);
-    fd.reset(::openat(parent_fd, name.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
-  }
-  if (!fd.valid()) return errno_error("open " + display);
-  SBX_RETURN_IF_ERROR(remove_children(fd.get(), display));
-  if (::unlinkat(parent_fd, name.c_str(), AT_REMOVEDIR) != 0 && errno != ENOENT) {
-    return errno_error("rmdir " + display);
-  }
-  return {};
-}
-
-Status remove_tree(const std::string& path) {
-  struct stat st {};
-  if (::lstat(path.c_str(), &st) != 0) return errno == ENOENT ? Status{} : errno_error("stat " + path);
-  const size_t slash = path.rfind('/');
-  const std::string parent = slash == std::string::npos ? "." : (slash == 0 ? "/" : path.substr(0, slash));
-  UniqueFd parent_fd(::open(parent.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
-  if (!parent_fd.valid()) return errno_error("open " + parent);
-  return remove_at(parent_fd.get(), path.substr(slash + 1), path);
-}
 
 Status make_dirs(const std::string& path, mode_t mode) {
   if (path.empty()) return make_error("empty directory path");

@@ -1,6 +1,5 @@
 #include "rootfs/recipe.h"
 
-#include <dirent.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -11,6 +10,7 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include "base/directory_entries.h"
 #include "base/sha256.h"
 #include "base/yaml_document.h"
 
@@ -270,16 +270,12 @@ Result<std::string> find_recipe_file(std::string_view name_or_path, const std::v
 
 std::vector<std::string> recipe_names(const std::string& dir) {
   std::vector<std::string> names;
-  DIR* d = ::opendir(dir.c_str());
-  if (d == nullptr) return names;
-  while (const dirent* entry = ::readdir(d)) {
-    std::string file = entry->d_name;
+  for (const auto& file : directory_entries(dir).value_or({})) {
     if (file.size() > 5 && file.ends_with(".yaml")) {
       std::string stem = file.substr(0, file.size() - 5);
       if (valid_tree_name(stem)) names.push_back(std::move(stem));
     }
   }
-  ::closedir(d);
   std::sort(names.begin(), names.end());
   return names;
 }

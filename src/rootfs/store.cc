@@ -1,6 +1,5 @@
 #include "rootfs/store.h"
 
-#include <dirent.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
@@ -11,6 +10,8 @@
 #include <fstream>
 #include <sstream>
 
+#include "base/directory_entries.h"
+#include "base/remove_tree.h"
 #include "base/unique_fd.h"
 #include "base/units.h"
 #include "rootfs/fs_util.h"
@@ -50,15 +51,11 @@ std::string listing_path(const std::string& store, std::string_view name) {
 }
 
 std::vector<std::string> tree_names(const std::string& store) {
-  std::vector<std::string> names;
-  DIR* dir = ::opendir(store.c_str());
-  if (dir == nullptr) return names;
-  while (const dirent* entry = ::readdir(dir)) {
-    const std::string name = entry->d_name;
-    if (!valid_tree_name(name)) continue;  // also skips ".", ".." and .build-*
-    if (::access(manifest_path(store, name).c_str(), F_OK) == 0) names.push_back(name);
-  }
-  ::closedir(dir);
+  std::vector<std::string> names = directory_entries(store).value_or({});
+  std::erase_if(names, [&store](const std::string& name) {
+    // valid_tree_name also rules out .build-*.
+    return !valid_tree_name(name) || ::access(manifest_path(store, name).c_str(), F_OK) != 0;
+  });
   std::sort(names.begin(), names.end());
   return names;
 }
@@ -110,14 +107,11 @@ std::optional<pid_t> build_dir_pid(std::string_view entry_name) {
 
 std::vector<std::string> remove_stale_builds(const std::string& store, const std::function<bool(pid_t)>& alive) {
   auto is_alive = alive ? alive : [](pid_t pid) { return ::kill(pid, 0) == 0 || errno == EPERM; };
-  std::vector<std::string> stale;
-  DIR* dir = ::opendir(store.c_str());
-  if (dir == nullptr) return stale;
-  while (const dirent* entry = ::readdir(dir)) {
-    const auto pid = build_dir_pid(entry->d_name);
-    if (pid && *pid != ::getpid() && !is_alive(*pid)) stale.emplace_back(entry->d_name);
-  }
-  ::closedir(dir);
+  std::vector<std::string> stale = directory_entries(store).value_or({});
+  std::erase_if(stale, [&is_alive](const std::string& name) {
+    const auto pid = build_dir_pid(name);
+    return !pid || *pid == ::getpid() || is_alive(*pid);
+  });
   std::vector<std::string> removed;
   for (const auto& name : stale) {
     if (remove_tree(store + "/" + name)) removed.push_back(name);

@@ -1,6 +1,5 @@
 #include "rootfs/tree_hash.h"
 
-#include <dirent.h>
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
@@ -10,6 +9,7 @@
 #include <cstdio>
 #include <vector>
 
+#include "base/directory_entries.h"
 #include "base/sha256.h"
 #include "base/unique_fd.h"
 
@@ -71,21 +71,9 @@ class Walker {
   // `fd` is an open directory; `path` its escaped path ("" for the top, which is written "/").
   Status walk_dir(UniqueFd fd, const std::string& path) {
     if (interrupted_ && interrupted_()) return make_error("interrupted");
-    DIR* dir = ::fdopendir(fd.get());
-    if (dir == nullptr) return errno_error("cannot list " + display(path));
-    (void)fd.release();  // owned by `dir` now
-    std::vector<std::string> names;
-    errno = 0;
-    while (const dirent* entry = ::readdir(dir)) {
-      const std::string_view name = entry->d_name;
-      if (name != "." && name != "..") names.emplace_back(name);
-    }
-    const int read_errno = errno;
-    if (read_errno != 0) {
-      ::closedir(dir);
-      errno = read_errno;
-      return errno_error("cannot list " + display(path));
-    }
+    auto listed = directory_entries(fd.get(), display(path));
+    if (!listed) return Error{listed.error().sys_errno, "cannot " + listed.error().message};
+    std::vector<std::string> names = std::move(listed).value();
     // Sorted by escaped name, so listing order and the diff's comparison agree.
     std::vector<std::pair<std::string, std::string>> sorted;  // escaped, raw
     sorted.reserve(names.size());
@@ -93,10 +81,9 @@ class Walker {
     std::sort(sorted.begin(), sorted.end());
     Status status;
     for (const auto& [escaped, raw] : sorted) {
-      status = visit(::dirfd(dir), raw, path + "/" + escaped);
+      status = visit(fd.get(), raw, path + "/" + escaped);
       if (!status) break;
     }
-    ::closedir(dir);
     return status;
   }
 

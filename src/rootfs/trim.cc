@@ -1,6 +1,5 @@
 #include "rootfs/trim.h"
 
-#include <dirent.h>
 #include <fcntl.h>
 #include <fnmatch.h>
 #include <sys/stat.h>
@@ -8,29 +7,15 @@
 
 #include <vector>
 
+#include "base/directory_entries.h"
+#include "base/remove_tree.h"
 #include "base/unique_fd.h"
-#include "rootfs/fs_util.h"
 #include "sys/raw_syscalls.h"
 
 namespace sbx::rootfs {
 namespace {
 
 constexpr int kDirFlags = O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC;
-
-std::vector<std::string> entry_names(int dir_fd) {
-  std::vector<std::string> names;
-  UniqueFd list_fd(::openat(dir_fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC));
-  if (!list_fd.valid()) return names;
-  DIR* dir = ::fdopendir(list_fd.get());
-  if (dir == nullptr) return names;
-  (void)list_fd.release();
-  while (const dirent* entry = ::readdir(dir)) {
-    const std::string_view name = entry->d_name;
-    if (name != "." && name != "..") names.emplace_back(name);
-  }
-  ::closedir(dir);
-  return names;
-}
 
 class Trimmer {
  public:
@@ -40,7 +25,8 @@ class Trimmer {
   Result<bool> trim_dir(int dir_fd, const std::string& path) {
     if (interrupted_ && interrupted_()) return make_error("interrupted");
     bool empty = true;
-    for (const auto& name : entry_names(dir_fd)) {
+    SBX_ASSIGN_OR_RETURN(const std::vector<std::string> names, directory_entries(dir_fd, path.empty() ? "/" : path));
+    for (const auto& name : names) {
       const std::string child = path + "/" + name;
       struct stat st {};
       if (::fstatat(dir_fd, name.c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0) return errno_error("stat " + child);
@@ -75,10 +61,11 @@ class Trimmer {
 
 // Deletes every entry matching `pattern`, with everything below it.
 Status remove_matching(int dir_fd, const std::string& path, const std::string& pattern) {
-  for (const auto& name : entry_names(dir_fd)) {
+  SBX_ASSIGN_OR_RETURN(const std::vector<std::string> names, directory_entries(dir_fd, path.empty() ? "/" : path));
+  for (const auto& name : names) {
     const std::string child = path + "/" + name;
     if (trim_pattern_matches(pattern, child)) {
-      SBX_RETURN_IF_ERROR(remove_at(dir_fd, name, child));
+      SBX_RETURN_IF_ERROR(remove_tree_at(dir_fd, name, child));
       continue;
     }
     struct stat st {};
@@ -125,7 +112,7 @@ Result<UniqueFd> open_parent_in_tree(int root_fd, const std::string& path) {
 Status write_in_tree(int root_fd, const PostBuildStep& step) {
   SBX_ASSIGN_OR_RETURN(UniqueFd parent, open_parent_in_tree(root_fd, step.path));
   const std::string name = step.path.substr(step.path.rfind('/') + 1);
-  SBX_RETURN_IF_ERROR(remove_at(parent.get(), name, step.path));
+  SBX_RETURN_IF_ERROR(remove_tree_at(parent.get(), name, step.path));
   if (step.kind == PostBuildStep::Kind::kSymlink) {
     if (::symlinkat(step.target.c_str(), parent.get(), name.c_str()) != 0) return errno_error("symlink " + step.path);
     return {};
@@ -190,7 +177,8 @@ Status empty_dev(const std::string& root) {
     if (::mkdirat(root_fd.get(), "dev", 0755) != 0) return errno_error("mkdir /dev");
     return {};
   }
-  for (const auto& name : entry_names(dev.get())) SBX_RETURN_IF_ERROR(remove_at(dev.get(), name, "/dev/" + name));
+  SBX_ASSIGN_OR_RETURN(const std::vector<std::string> names, directory_entries(dev.get(), "/dev"));
+  for (const auto& name : names) SBX_RETURN_IF_ERROR(remove_tree_at(dev.get(), name, "/dev/" + name));
   return {};
 }
 

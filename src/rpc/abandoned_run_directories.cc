@@ -8,6 +8,8 @@
 #include <ctime>
 #include <string_view>
 
+#include "base/directory_entries.h"
+#include "base/remove_tree.h"
 #include "base/unique_fd.h"
 #include "rpc/run_directory.h"
 
@@ -27,7 +29,7 @@ SweepResult remove_abandoned_run_directories(const std::string& root, std::chron
   if (!root_fd.valid()) return result;  // the front end reports an unusable root when it needs one
   const uid_t self = ::geteuid();
   const time_t newest = ::time(nullptr) - static_cast<time_t>(min_age.count());
-  auto names = entry_names(root_fd.get());
+  auto names = directory_entries(root_fd.get(), root);
   if (!names) return result;
   for (const auto& name : *names) {
     if (!named_like_a_run_directory(name)) continue;
@@ -43,7 +45,7 @@ SweepResult remove_abandoned_run_directories(const std::string& root, std::chron
         now.st_ino != st.st_ino) {
       continue;
     }
-    if (auto removed = remove_tree(root_fd.get(), name); removed) {
+    if (auto removed = remove_tree_at(root_fd.get(), name, root + "/" + name); removed) {
       ++result.removed;
     } else {
       result.failures.push_back("could not remove " + root + "/" + name + ", left by a front end that was killed: " +

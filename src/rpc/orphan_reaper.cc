@@ -1,12 +1,13 @@
 #include "rpc/orphan_reaper.h"
 
-#include <dirent.h>
 #include <sys/prctl.h>
 #include <sys/wait.h>
 
 #include <fstream>
 #include <string>
 #include <vector>
+
+#include "base/directory_entries.h"
 
 namespace sbx::rpc {
 namespace {
@@ -15,15 +16,11 @@ namespace {
 // orphan to the one the kernel chose.
 std::vector<pid_t> children_of_this_process() {
   std::vector<pid_t> out;
-  DIR* tasks = ::opendir("/proc/self/task");
-  if (tasks == nullptr) return out;
-  while (const dirent* e = ::readdir(tasks)) {
-    if (e->d_name[0] < '0' || e->d_name[0] > '9') continue;
-    std::ifstream in(std::string("/proc/self/task/") + e->d_name + "/children");
+  for (const auto& task : directory_entries("/proc/self/task").value_or({})) {
+    std::ifstream in("/proc/self/task/" + task + "/children");
     pid_t pid;
     while (in >> pid) out.push_back(pid);
   }
-  ::closedir(tasks);
   return out;
 }
 

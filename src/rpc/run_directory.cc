@@ -1,6 +1,5 @@
 #include "rpc/run_directory.h"
 
-#include <dirent.h>
 #include <fcntl.h>
 #include <sys/file.h>
 #include <sys/stat.h>
@@ -11,6 +10,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "base/remove_tree.h"
 #include "launch/spawn.h"
 #include "sys/raw_syscalls.h"
 
@@ -18,7 +18,6 @@ namespace sbx::rpc {
 namespace {
 
 constexpr uint64_t kBeneath = RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS | RESOLVE_NO_XDEV;
-constexpr int kMaxDepth = 512;
 
 Status give(int fd, std::optional<SandboxOwner> owner, const std::string& what) {
   if (owner && ::fchown(fd, owner->uid, owner->gid) != 0) return errno_error("chown " + what);
@@ -59,36 +58,6 @@ Status write_file(int dir_fd, const WorkspaceFile& file, std::optional<SandboxOw
   }
   if (::fchmod(out.get(), mode) != 0) return errno_error("chmod " + file.path);  // the umask may have narrowed it
   return give(out.get(), owner, file.path);
-}
-
-Status remove_entries(int dir_fd, int depth);
-
-Status remove_entry(int parent_fd, const std::string& name, int depth) {
-  if (::unlinkat(parent_fd, name.c_str(), 0) == 0 || errno == ENOENT) return {};
-  if (errno != EISDIR && errno != EPERM) return errno_error("unlink " + name);
-  if (::unlinkat(parent_fd, name.c_str(), AT_REMOVEDIR) == 0 || errno == ENOENT) return {};
-  if (errno != ENOTEMPTY && errno != EEXIST && errno != EACCES) return errno_error("rmdir " + name);
-  if (depth >= kMaxDepth) return make_error("remove " + name + ": nested more than " + std::to_string(kMaxDepth) + " deep");
-  UniqueFd dir(::openat(parent_fd, name.c_str(), O_DIRECTORY | O_RDONLY | O_NOFOLLOW | O_CLOEXEC));
-  if (!dir.valid() && errno == EACCES) {
-    // The sandbox may have made its own directory unreadable; it is ours (or we are root).
-    ::fchmodat(parent_fd, name.c_str(), 0700, 0);
-    dir.reset(::openat(parent_fd, name.c_str(), O_DIRECTORY | O_RDONLY | O_NOFOLLOW | O_CLOEXEC));
-  }
-  if (!dir.valid()) return errno_error("open " + name);
-  ::fchmod(dir.get(), 0700);  // a directory without write permission cannot be emptied
-  SBX_RETURN_IF_ERROR(remove_entries(dir.get(), depth + 1));
-  if (::unlinkat(parent_fd, name.c_str(), AT_REMOVEDIR) != 0 && errno != ENOENT) return errno_error("rmdir " + name);
-  return {};
-}
-
-Status remove_entries(int dir_fd, int depth) {
-  SBX_ASSIGN_OR_RETURN(const std::vector<std::string> names, entry_names(dir_fd));
-  Status result;
-  for (const auto& name : names) {
-    if (auto removed = remove_entry(dir_fd, name, depth); !removed && result) result = std::move(removed);
-  }
-  return result;
 }
 
 }  // namespace
@@ -142,7 +111,7 @@ Status RunDirectory::remove() {
   const size_t slash = path.rfind('/');
   UniqueFd parent(::open(path.substr(0, slash).c_str(), O_DIRECTORY | O_RDONLY | O_CLOEXEC));
   if (!parent.valid()) return errno_error("could not remove run directory " + path + ": open its parent");
-  if (auto removed = remove_tree(parent.get(), path.substr(slash + 1)); !removed) {
+  if (auto removed = remove_tree_at(parent.get(), path.substr(slash + 1), path); !removed) {
     return make_error("could not remove run directory " + path + ": " + removed.error().message);
   }
   return {};
@@ -164,26 +133,6 @@ Status write_workspace_files(int dir_fd, const std::vector<WorkspaceFile>& files
     }
   }
   return {};
-}
-
-Status remove_tree(int parent_fd, const std::string& name) { return remove_entry(parent_fd, name, 0); }
-
-Result<std::vector<std::string>> entry_names(int dir_fd) {
-  const int listing_fd = ::fcntl(dir_fd, F_DUPFD_CLOEXEC, 3);
-  if (listing_fd < 0) return errno_error("dup");
-  DIR* listing = ::fdopendir(listing_fd);
-  if (listing == nullptr) {
-    ::close(listing_fd);
-    return errno_error("opendir");
-  }
-  ::rewinddir(listing);  // the copy shares dir_fd's position, which an earlier listing may have moved
-  std::vector<std::string> names;
-  while (const dirent* entry = ::readdir(listing)) {
-    const std::string_view name = entry->d_name;
-    if (name != "." && name != "..") names.emplace_back(name);
-  }
-  ::closedir(listing);
-  return names;
 }
 
 }  // namespace sbx::rpc

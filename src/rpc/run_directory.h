@@ -69,11 +69,4 @@ class RunDirectory {
 Status write_workspace_files(int dir_fd, const std::vector<WorkspaceFile>& files,
                              std::optional<SandboxOwner> owner);
 
-// rm -rf without following symbolic links; directories the sandbox made unreadable are
-// opened up first. Fails only if something could not be removed.
-Status remove_tree(int parent_fd, const std::string& name);
-
-// The names in the directory `dir_fd`, but . and .., in the order the file system gives.
-Result<std::vector<std::string>> entry_names(int dir_fd);
-
 }  // namespace sbx::rpc

@@ -1,6 +1,5 @@
 // Reaching host files from inside: paths outside the view, tricks that resolve them anyway, and
 // ways to change the view itself.
-#include <dirent.h>
 #include <fcntl.h>
 #include <sched.h>
 #include <sys/mount.h>
@@ -12,6 +11,7 @@
 #include <array>
 #include <cstring>
 
+#include "base/directory_entries.h"
 #include "selftest/attack_util.h"
 
 namespace sbx::selftest {
@@ -56,16 +56,10 @@ Report proc_pid_root(const AttackContext& c) {
   // The canary's root first, then every process this one can see.
   Report r = read_canary_at(c, "/proc/" + std::to_string(c.targets.canary_pid) + "/root" + c.targets.canary_file);
   if (r.escaped) return r;
-  if (DIR* d = ::opendir("/proc")) {
-    while (dirent* e = ::readdir(d)) {
-      if (e->d_name[0] < '1' || e->d_name[0] > '9') continue;
-      Report each = read_canary_at(c, std::string("/proc/") + e->d_name + "/root" + c.targets.canary_file);
-      if (each.escaped) {
-        ::closedir(d);
-        return each;
-      }
-    }
-    ::closedir(d);
+  for (const auto& name : directory_entries("/proc").value_or({})) {
+    if (name[0] < '1' || name[0] > '9') continue;
+    Report each = read_canary_at(c, "/proc/" + name + "/root" + c.targets.canary_file);
+    if (each.escaped) return each;
   }
   return blocked("no /proc/*/root reaches " + c.targets.canary_file + " (" + r.detail + ")");
 }

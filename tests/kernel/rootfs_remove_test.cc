@@ -1,4 +1,4 @@
-// rootfs::remove_tree must stop at mount points: a build interrupted before mmdebstrap unmounted
+// remove_tree (base/remove_tree.h) must stop at mount points: a build interrupted before mmdebstrap unmounted
 // /proc or /dev inside its tree must not make the cleanup delete the host's files.
 #include <fcntl.h>
 #include <sched.h>
@@ -13,7 +13,7 @@
 #include <fstream>
 #include <string>
 
-#include "rootfs/fs_util.h"
+#include "base/remove_tree.h"
 
 namespace sbx::rootfs {
 namespace {

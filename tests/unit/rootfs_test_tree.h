@@ -8,6 +8,7 @@
 #include <fstream>
 #include <string>
 
+#include "base/remove_tree.h"
 #include "rootfs/fs_util.h"
 
 namespace sbx::rootfs::testing {
