@@ -11,6 +11,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <optional>
 #include <set>
 
 #include "base/unique_fd.h"
@@ -73,6 +74,13 @@ Json echo_run(const std::string& text) {
   return Json{{"argv", {"sh", "-c", "echo \"$WORD\""}}, {"env", {{"WORD", text}}}};
 }
 
+// With --max-concurrency 1 the server keeps one worker waiting: its pid, once it waits.
+std::optional<pid_t> sole_standby_worker(const Child& server) {
+  std::set<pid_t> standby;
+  if (!wait_for([&] { return (standby = standby_workers_of(server.pid())).size() == 1; })) return std::nullopt;
+  return *standby.begin();
+}
+
 TEST(StandbyWorkerTest, ARunGoesToAWaitingWorkerWhichIsThenReplaced) {
   auto rpc = start_rpc({"--max-concurrency", "2"});
   std::set<pid_t> before;
@@ -101,9 +109,9 @@ TEST(StandbyWorkerTest, ARunGoesToAWaitingWorkerWhichIsThenReplaced) {
 
 TEST(StandbyWorkerTest, AStandbyWorkerKilledBeforeItsRunCostsTheRunNothing) {
   auto rpc = start_rpc({"--max-concurrency", "1"});
-  std::set<pid_t> standby;
-  ASSERT_TRUE(wait_for([&] { return (standby = standby_workers_of(rpc->pid())).size() == 1; }));
-  const pid_t victim = *standby.begin();
+  const auto waiting = sole_standby_worker(*rpc);
+  ASSERT_TRUE(waiting);
+  const pid_t victim = *waiting;
   ASSERT_EQ(::kill(victim, SIGKILL), 0);
   // Dead before its run comes.
   ASSERT_TRUE(wait_for([victim] { return ended(victim); }));
@@ -114,6 +122,7 @@ TEST(StandbyWorkerTest, AStandbyWorkerKilledBeforeItsRunCostsTheRunNothing) {
   EXPECT_EQ(r["result"]["verdict"]["status"], "exited");
   EXPECT_EQ(r["result"]["verdict"]["stdout"]["text"], "fresh\n");
   // The dead one was reaped and replaced.
+  std::set<pid_t> standby;
   EXPECT_TRUE(wait_for([&] {
     standby = standby_workers_of(rpc->pid());
     return standby.size() == 1 && *standby.begin() != victim && ended(victim);
@@ -144,9 +153,9 @@ bool stopped(pid_t pid) {
 // started there, so a fresh worker runs it.
 TEST(StandbyWorkerTest, AStandbyWorkerKilledWhileItTakesTheJobCostsTheRunNothing) {
   auto rpc = start_rpc({"--max-concurrency", "1"});
-  std::set<pid_t> standby;
-  ASSERT_TRUE(wait_for([&] { return (standby = standby_workers_of(rpc->pid())).size() == 1; }));
-  const pid_t victim = *standby.begin();
+  const auto waiting = sole_standby_worker(*rpc);
+  ASSERT_TRUE(waiting);
+  const pid_t victim = *waiting;
   ASSERT_EQ(::kill(victim, SIGSTOP), 0);
   ASSERT_TRUE(wait_for([victim] { return stopped(victim); }));
 
@@ -168,16 +177,15 @@ TEST(StandbyWorkerTest, AStandbyWorkerKilledWhileItTakesTheJobCostsTheRunNothing
 // program is never run a second time.
 TEST(StandbyWorkerTest, AWorkerKilledAfterItTookTheJobEndsTheRunWithoutRunningItAgain) {
   auto rpc = start_rpc({"--max-concurrency", "1"});
-  std::set<pid_t> standby;
-  ASSERT_TRUE(wait_for([&] { return (standby = standby_workers_of(rpc->pid())).size() == 1; }));
-  const pid_t worker = *standby.begin();
+  const auto worker = sole_standby_worker(*rpc);
+  ASSERT_TRUE(worker);
 
   Json params{{"argv", {"sh", "-c", "echo started; sleep 5"}}, {"stream", true}};
   rpc->send(request(1, "run", params));
   const Json first = rpc->message(20s);
   ASSERT_EQ(first.value("method", ""), "run.output") << first.dump();
   EXPECT_EQ(first["params"]["data"], "started\n");
-  ASSERT_EQ(::kill(worker, SIGKILL), 0);
+  ASSERT_EQ(::kill(*worker, SIGKILL), 0);
 
   std::vector<Json> seen;
   const Json r = rpc->answer(1, &seen, 20s);
@@ -189,8 +197,8 @@ TEST(StandbyWorkerTest, AWorkerKilledAfterItTookTheJobEndsTheRunWithoutRunningIt
 
 TEST(StandbyWorkerTest, AJobTooLargeForTheHandOffGetsAFreshWorker) {
   auto rpc = start_rpc({"--max-concurrency", "1"});
-  std::set<pid_t> standby;
-  ASSERT_TRUE(wait_for([&] { return (standby = standby_workers_of(rpc->pid())).size() == 1; }));
+  const auto waiting = sole_standby_worker(*rpc);
+  ASSERT_TRUE(waiting);
   // An environment larger than one hand-off message (rpc/worker_handoff.h: 64 KiB).
   Json params{{"argv", {"sh", "-c", "echo ${#BIG}"}}, {"env", {{"BIG", std::string(100000, 'x')}}}};
   rpc->send(request(1, "run", params));
@@ -198,7 +206,7 @@ TEST(StandbyWorkerTest, AJobTooLargeForTheHandOffGetsAFreshWorker) {
   ASSERT_TRUE(r.contains("result")) << r.dump();
   EXPECT_EQ(r["result"]["verdict"]["stdout"]["text"], "100000\n");
   // The waiting worker was left for the next run.
-  EXPECT_EQ(standby_workers_of(rpc->pid()), standby);
+  EXPECT_EQ(standby_workers_of(rpc->pid()), std::set<pid_t>{*waiting});
   rpc->close_stdin();
   EXPECT_EQ(rpc->wait(), 0);
 }
