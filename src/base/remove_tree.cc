@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <string>
 
 #include "base/directory_entries.h"
 #include "base/unique_fd.h"
@@ -22,6 +23,18 @@ bool is_mount_point(int parent_fd, const std::string& name) {
     return false;
   }
   return (stx.stx_attributes_mask & STATX_ATTR_MOUNT_ROOT) != 0 && (stx.stx_attributes & STATX_ATTR_MOUNT_ROOT) != 0;
+}
+
+// A directory its owner made unreadable (a sandbox's chmod 000): given back its owner's rights
+// and opened. Everything goes through one descriptor of the directory itself, taken without
+// following a symbolic link, so a name swapped for a link meanwhile cannot redirect the chmod
+// (fchmodat follows links; fchmodat2's AT_SYMLINK_NOFOLLOW needs Linux 6.6).
+UniqueFd open_unreadable_directory(int parent_fd, const std::string& name) {
+  UniqueFd path(::openat(parent_fd, name.c_str(), O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+  if (!path.valid()) return path;
+  const std::string self = "/proc/self/fd/" + std::to_string(path.get());
+  if (::chmod(self.c_str(), 0700) != 0) return UniqueFd();
+  return UniqueFd(::openat(path.get(), ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC));
 }
 
 Status remove_entry(int parent_fd, const std::string& name, const std::string& display, int depth);
@@ -54,10 +67,7 @@ Status remove_entry(int parent_fd, const std::string& name, const std::string& d
   }
   constexpr int kFlags = O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC;
   UniqueFd dir(::openat(parent_fd, name.c_str(), kFlags));
-  if (!dir.valid() && errno == EACCES) {
-    (void)::fchmodat(parent_fd, name.c_str(), 0700, 0);
-    dir.reset(::openat(parent_fd, name.c_str(), kFlags));
-  }
+  if (!dir.valid() && errno == EACCES) dir = open_unreadable_directory(parent_fd, name);
   if (!dir.valid()) return errno_error("open " + display);
   struct stat st {};
   // Entries of a directory without write permission cannot be removed.

@@ -92,7 +92,8 @@ TEST(RemoveTreeTest, RemovesEverythingBeneathWhateverTheModes) {
   ASSERT_EQ(::mkdir((top + "/a/b").c_str(), 0755), 0);
   write_file(top + "/a/b/deep");
   write_file(top + "/a/file");
-  // What a sandbox or an extracted package may leave: no permissions at all, read-only.
+  // What a sandbox or an extracted package may leave: no permissions at all, read-only. (Only an
+  // ordinary user meets these modes; root reads and writes through them.)
   ASSERT_EQ(::mkdir((top + "/locked").c_str(), 0755), 0);
   write_file(top + "/locked/inside");
   ASSERT_EQ(::chmod((top + "/locked").c_str(), 0), 0);
@@ -101,6 +102,9 @@ TEST(RemoveTreeTest, RemovesEverythingBeneathWhateverTheModes) {
   ASSERT_EQ(::chmod((top + "/readonly").c_str(), 0555), 0);
 
   const Status removed = remove_tree(top);
+  // Modes back first, so that a failure leaves nothing the scratch root cannot remove.
+  (void)::chmod((top + "/locked").c_str(), 0755);
+  (void)::chmod((top + "/readonly").c_str(), 0755);
   ASSERT_TRUE(removed) << removed.error().message;
   EXPECT_FALSE(exists(top));
   EXPECT_TRUE(exists(root.path())) << "only the tree asked for goes";
