@@ -1,6 +1,5 @@
 #include "rootfs/apt_sources.h"
 
-
 #include <algorithm>
 #include <fstream>
 #include <sstream>
