@@ -2,9 +2,7 @@
 #include <sys/capability.h>
 #include <unistd.h>
 
-#include <climits>
 #include <cstdio>
-#include <cstdlib>
 #include <cstring>
 #include <iostream>
 
@@ -29,18 +27,6 @@
 
 namespace sbx::app {
 namespace {
-
-cli::CallerContext caller_context() {
-  cli::CallerContext caller;
-  char cwd[PATH_MAX];
-  if (::getcwd(cwd, sizeof(cwd)) != nullptr) caller.cwd = cwd;
-  caller.getenv = [](std::string_view name) -> std::optional<std::string> {
-    const char* value = std::getenv(std::string(name).c_str());
-    if (value == nullptr) return std::nullopt;
-    return std::string(value);
-  };
-  return caller;
-}
 
 // The errnos with which creating the user namespace (or writing its maps) fails when the host
 // forbids it; the doctor names the knob that blocks it and the fix.
@@ -72,7 +58,7 @@ int run_exec(std::span<const std::string> args, const GlobalOptions& global) {
     }
     if (a.empty() || a[0] != '-') break;
   }
-  auto request = cli::parse_exec(args, caller_context());
+  auto request = cli::parse_exec(args, cli::this_process_caller());
   if (!request) {
     spdlog::error("exec: {}", request.error().message);
     return kExitUsage;

@@ -1,9 +1,5 @@
 // `sbx policy`: check, show and list policy files (man sbx-policy(5)).
-#include <unistd.h>
-
-#include <climits>
 #include <cstdio>
-#include <cstdlib>
 #include <iostream>
 
 #include <spdlog/spdlog.h>
@@ -30,18 +26,6 @@ constexpr const char* kPolicyUsage =
     "                                      sha256 the verdict records\n"
     "  list                                every policy in the search path and where it is\n"
     "  path                                the search path, in order\n";
-
-cli::CallerContext caller_context() {
-  cli::CallerContext caller;
-  char cwd[PATH_MAX];
-  if (::getcwd(cwd, sizeof(cwd)) != nullptr) caller.cwd = cwd;
-  caller.getenv = [](std::string_view name) -> std::optional<std::string> {
-    const char* value = std::getenv(std::string(name).c_str());
-    if (value == nullptr) return std::nullopt;
-    return std::string(value);
-  };
-  return caller;
-}
 
 int check(std::span<const std::string> names, const cli::CallerContext& caller) {
   if (names.empty()) {
@@ -133,7 +117,7 @@ int run_policy(std::span<const std::string> args, const GlobalOptions& global) {
   }
   const std::string& command = args[0];
   const auto rest = args.subspan(1);
-  const auto caller = caller_context();
+  const auto caller = cli::this_process_caller();
   if (command == "-h" || command == "--help" || command == "help") {
     std::fputs(kPolicyUsage, stdout);
     return 0;

@@ -3,23 +3,17 @@
 
 #include <sys/types.h>
 
-#include <functional>
 #include <optional>
 #include <span>
 #include <string>
 #include <string_view>
 
 #include "base/result.h"
+#include "cli/caller_context.h"
 #include "cli/rootfs_choice.h"
 #include "policy/policy.h"
 
 namespace sbx::cli {
-
-// What flag parsing needs to know about the caller. A seam so tests need no real environment.
-struct CallerContext {
-  std::string cwd;  // canonical current directory
-  std::function<std::optional<std::string>(std::string_view)> getenv;
-};
 
 struct ExecRequest {
   policy::Policy policy;
