@@ -1,13 +1,12 @@
 #include "cli/exec_options.h"
 
-#include <sys/stat.h>
 #include <unistd.h>
 
-#include <fstream>
 #include <vector>
 
 #include "base/paths.h"
 #include "base/units.h"
+#include "cli/assignment_file.h"
 #include "cli/exec_resolve.h"
 #include "cli/option_parser.h"
 #include "cli/run_options.h"
@@ -228,25 +227,9 @@ Status add_env(policy::Policy& p, std::string_view spec, const CallerContext& ca
 }
 
 Status add_env_file(policy::Policy& p, const std::string& file, const CallerContext& caller) {
-  const std::string path = !file.empty() && file[0] == '/' ? file : caller.cwd + "/" + file;
-  struct stat st {};
-  if (::stat(path.c_str(), &st) == 0 && !S_ISREG(st.st_mode)) {
-    return make_error("--env-file " + file + ": not a regular file");
-  }
-  std::ifstream in(path);
-  if (!in) return make_error("--env-file " + file + ": cannot open the file");
-  std::string line;
-  int number = 0;
-  while (std::getline(in, line)) {
-    ++number;
-    if (!line.empty() && line.back() == '\r') line.pop_back();
-    const size_t start = line.find_first_not_of(" \t");
-    if (start == std::string::npos || line[start] == '#') continue;
-    SBX_RETURN_IF_ERROR(
-        add_env(p, std::string_view(line).substr(start), caller,
-                "--env-file " + file + ":" + std::to_string(number)));
-  }
-  return {};
+  return for_each_assignment_line("--env-file", file, caller, [&](std::string_view line, const std::string& origin) {
+    return add_env(p, line, caller, origin);
+  });
 }
 
 // The policy's own mounts stay unless a flag mounts something at the same target: the flag wins.

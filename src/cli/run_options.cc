@@ -1,14 +1,13 @@
 #include "cli/run_options.h"
 
 #include <fcntl.h>
-#include <sys/stat.h>
 #include <sys/resource.h>
 
 #include <cctype>
 #include <cstdlib>
-#include <fstream>
 
 #include "base/units.h"
+#include "cli/assignment_file.h"
 
 namespace sbx::cli {
 namespace {
@@ -44,26 +43,13 @@ Status add_secret(policy::Policy& p, std::string name, std::string value, bool i
 }
 
 Status add_secret_file(policy::Policy& p, const std::string& file, const CallerContext& caller) {
-  const std::string path = !file.empty() && file[0] == '/' ? file : caller.cwd + "/" + file;
-  struct stat st {};
-  if (::stat(path.c_str(), &st) == 0 && !S_ISREG(st.st_mode)) {
-    return make_error("--secret-file " + file + ": not a regular file");
-  }
-  std::ifstream in(path);
-  if (!in) return make_error("--secret-file " + file + ": cannot open the file");
-  std::string line;
-  int number = 0;
-  while (std::getline(in, line)) {
-    ++number;
-    if (!line.empty() && line.back() == '\r') line.pop_back();
-    const size_t start = line.find_first_not_of(" \t");
-    if (start == std::string::npos || line[start] == '#') continue;
-    const std::string origin = "--secret-file " + file + ":" + std::to_string(number);
-    const size_t eq = line.find('=', start);
-    if (eq == std::string::npos) return make_error(origin + ": expected NAME=VALUE");
-    SBX_RETURN_IF_ERROR(add_secret(p, line.substr(start, eq - start), line.substr(eq + 1), /*inject=*/true, origin));
-  }
-  return {};
+  return for_each_assignment_line(
+      "--secret-file", file, caller, [&](std::string_view line, const std::string& origin) -> Status {
+        const size_t eq = line.find('=');
+        if (eq == std::string_view::npos) return make_error(origin + ": expected NAME=VALUE");
+        return add_secret(p, std::string(line.substr(0, eq)), std::string(line.substr(eq + 1)), /*inject=*/true,
+                          origin);
+      });
 }
 
 }  // namespace

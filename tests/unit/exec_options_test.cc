@@ -22,6 +22,7 @@ using ::testing::AllOf;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 using ::testing::IsEmpty;
+using ::testing::Not;
 using ::testing::StartsWith;
 using ::testing::UnorderedElementsAre;
 
@@ -258,12 +259,72 @@ TEST_F(ExecOptions, EnvFileErrorsNameTheFileAndLine) {
   EXPECT_THAT(message, HasSubstr("\"export BAD\" is not a valid variable name"));
 }
 
-// BUG: a directory passed to --env-file opens fine with std::ifstream, every read fails, and the
-// loop ends as if the file were empty: the run goes ahead without the variables the user asked
-// for. Fix: after the getline loop in add_env_file, `if (in.bad()) return make_error(...)`.
+// A directory opens fine with std::ifstream and then reads as an empty file: the run would go
+// ahead without the variables asked for.
 TEST_F(ExecOptions, EnvFileThatIsADirectoryIsAnError) {
   std::filesystem::create_directories(dir_ + "/not-a-file");
   EXPECT_THAT(error_of({"--env-file", "not-a-file", "sh"}), StartsWith("--env-file not-a-file"));
+}
+
+// A regular file whose read fails (EIO: /proc/self/mem at offset 0, which is never mapped) ends
+// getline as the end of a file would; it must not pass as a file with no entries.
+TEST_F(ExecOptions, EnvAndSecretFilesThatCannotBeReadAreErrors) {
+  EXPECT_EQ(error_of({"--env-file", "/proc/self/mem", "sh"}),
+            "--env-file /proc/self/mem: a read error; nothing of the file was used");
+  EXPECT_EQ(error_of({"--secret-file", "/proc/self/mem", "sh"}),
+            "--secret-file /proc/self/mem: a read error; nothing of the file was used");
+}
+
+// ---- Secrets --------------------------------------------------------------------------------
+
+TEST_F(ExecOptions, SecretFileLinesArePassedInAndRedactedLikeEnvFileLines) {
+  write_file("s.env",
+             "# tokens\n"
+             "\n"
+             "API_TOKEN=tok-123456\n"
+             "  INDENTED=indented-value\r\n"
+             "with-dash=a=b=c=d=e\n"
+             "LAST=no trailing newline");
+  const policy::Policy p = policy_of({"--secret-file", "s.env", "sh"});
+  ASSERT_EQ(p.secrets.size(), 4u);
+  EXPECT_EQ(p.secrets[0].name, "API_TOKEN");
+  EXPECT_EQ(p.secrets[0].value, "tok-123456");
+  EXPECT_EQ(p.secrets[1].name, "INDENTED");
+  EXPECT_EQ(p.secrets[1].value, "indented-value") << "a Windows line ending is not part of the value";
+  EXPECT_EQ(p.secrets[2].name, "with-dash");
+  EXPECT_EQ(p.secrets[2].value, "a=b=c=d=e") << "the value is everything after the first =";
+  EXPECT_EQ(p.secrets[3].value, "no trailing newline");
+  for (const auto& secret : p.secrets) EXPECT_TRUE(secret.inject) << secret.name;
+}
+
+TEST_F(ExecOptions, SecretFileErrorsNameTheFileAndLineButNeverTheValue) {
+  EXPECT_EQ(error_of({"--secret-file", "nope.env", "sh"}), "--secret-file nope.env: cannot open the file");
+  write_file("no-eq.env", "# ok\nGOOD=good-value\n\nhunter2-on-its-own\n");
+  EXPECT_EQ(error_of({"--secret-file", "no-eq.env", "sh"}), "--secret-file no-eq.env:4: expected NAME=VALUE");
+  write_file("short.env", "SHORT=abc\n");
+  const std::string short_error = error_of({"--secret-file", "short.env", "sh"});
+  EXPECT_THAT(short_error, StartsWith("--secret-file short.env:1: the value of SHORT is shorter than 6 bytes"));
+  EXPECT_THAT(short_error, Not(HasSubstr("abc")));
+  write_file("bad-name.env", "9LIVES=long-enough\n");
+  EXPECT_THAT(error_of({"--secret-file", "bad-name.env", "sh"}),
+              StartsWith("--secret-file bad-name.env:1: \"9LIVES\" is not a valid secret name"));
+  write_file("twice.env", "TOKEN=first-value\nTOKEN=second-value\n");
+  EXPECT_EQ(error_of({"--secret-file", "twice.env", "sh"}), "--secret-file twice.env:2: secret TOKEN is given twice");
+}
+
+TEST_F(ExecOptions, SecretFromTheCallersEnvironmentAndRedactValues) {
+  env_["DEPLOY_KEY"] = "deploy-key-value";
+  const policy::Policy p = policy_of({"--secret", "DEPLOY_KEY", "--redact", "printed-only", "sh"});
+  ASSERT_EQ(p.secrets.size(), 2u);
+  EXPECT_EQ(p.secrets[0].name, "DEPLOY_KEY");
+  EXPECT_EQ(p.secrets[0].value, "deploy-key-value");
+  EXPECT_TRUE(p.secrets[0].inject);
+  EXPECT_EQ(p.secrets[1].name, "redact-1");
+  EXPECT_EQ(p.secrets[1].value, "printed-only");
+  EXPECT_FALSE(p.secrets[1].inject) << "--redact values are not passed in";
+
+  EXPECT_EQ(error_of({"--secret", "UNSET_ONE", "sh"}), "--secret UNSET_ONE: UNSET_ONE is not set in your environment");
+  EXPECT_THAT(error_of({"--redact", "abc", "sh"}), StartsWith("--redact #1: the value of redact-1 is shorter than 6"));
 }
 
 // ---- Volumes --------------------------------------------------------------------------------
