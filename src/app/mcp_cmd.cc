@@ -13,6 +13,8 @@
 #include "app/app.h"
 #include "app/service_options.h"
 #include "mcp/mcp_session.h"
+#include "policy/validate.h"
+#include "redact/redact.h"
 #include "rpc/run_request.h"
 #include "rpc/service.h"
 #include "rpc/stdio_server.h"
@@ -66,12 +68,12 @@ Result<std::vector<rpc::NameValue>> read_secrets(const std::vector<std::string>&
   std::vector<rpc::NameValue> out;
   for (const auto& name : names) {
     const std::string origin = "--secret " + name;
-    if (!rpc::valid_secret_name(name)) return make_error(origin + ": not a valid name (letters, digits, _ and -)");
+    if (!policy::valid_secret_name(name)) return make_error(origin + ": not a valid name (letters, digits, _ and -)");
     const char* value = std::getenv(name.c_str());
     if (value == nullptr) return make_error(origin + ": " + name + " is not set in sbx's environment");
     const std::string v = value;
-    if (v.size() < rpc::kMinSecretBytes || v.find_first_of("\r\n") != std::string::npos) {
-      return make_error(origin + ": the value must be one line of at least " + std::to_string(rpc::kMinSecretBytes) +
+    if (v.size() < redact::kMinSecretBytes || v.find_first_of("\r\n") != std::string::npos) {
+      return make_error(origin + ": the value must be one line of at least " + std::to_string(redact::kMinSecretBytes) +
                         " bytes");
     }
     out.emplace_back(name, v);

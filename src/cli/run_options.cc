@@ -3,11 +3,11 @@
 #include <fcntl.h>
 #include <sys/resource.h>
 
-#include <cctype>
 #include <cstdlib>
 
 #include "base/units.h"
 #include "cli/assignment_file.h"
+#include "policy/validate.h"
 
 namespace sbx::cli {
 namespace {
@@ -18,17 +18,9 @@ Result<std::chrono::nanoseconds> positive_duration(std::string_view value) {
   return d;
 }
 
-bool valid_secret_name(std::string_view name) {
-  if (name.empty() || std::isdigit(static_cast<unsigned char>(name[0]))) return false;
-  for (char c : name) {
-    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '_' && c != '-') return false;
-  }
-  return true;
-}
-
 // Errors name the secret and the flag, never the value.
 Status add_secret(policy::Policy& p, std::string name, std::string value, bool inject, const std::string& origin) {
-  if (!valid_secret_name(name)) {
+  if (!policy::valid_secret_name(name)) {
     return make_error(origin + ": \"" + name + "\" is not a valid secret name (letters, digits, _ and -)");
   }
   if (value.size() < kMinSecretBytes) {

@@ -19,6 +19,14 @@ bool valid_env_name(std::string_view name) {
   return true;
 }
 
+bool valid_secret_name(std::string_view name) {
+  if (name.empty() || std::isdigit(static_cast<unsigned char>(name[0]))) return false;
+  for (char c : name) {
+    if (!is_alnum(c) && c != '_' && c != '-') return false;
+  }
+  return true;
+}
+
 // RFC 1123 labels (letters, digits, inner hyphens) joined by dots, at most 64 bytes in all
 // (the kernel's limit).
 bool valid_hostname(std::string_view name) {

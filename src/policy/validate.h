@@ -12,6 +12,10 @@ namespace sbx::policy {
 // Letters, digits and _, not starting with a digit.
 bool valid_env_name(std::string_view name);
 
+// A secret's name (--secret, secrets in a request): letters, digits, _ and -, not starting with
+// a digit. It is the variable's name where the secret is passed in, and shows in [REDACTED:name].
+bool valid_secret_name(std::string_view name);
+
 // RFC 1123: dot-separated labels of letters, digits and inner '-', 1 to 64 characters.
 bool valid_hostname(std::string_view name);
 inline constexpr const char* kHostnameRule = "letters, digits, '-', '.', at most 64";

@@ -2,11 +2,12 @@
 
 #include <algorithm>
 #include <array>
-#include <cctype>
 #include <cmath>
 
 #include "base/paths.h"
 #include "base/units.h"
+#include "policy/validate.h"
+#include "redact/redact.h"
 #include "rpc/encoding.h"
 
 namespace sbx::rpc {
@@ -234,18 +235,6 @@ Status parse_sandbox_shape(const Json& params, RunRequest& r) {
 
 }  // namespace
 
-bool valid_env_name(std::string_view name) {
-  if (name.empty() || std::isdigit(static_cast<unsigned char>(name[0]))) return false;
-  return std::all_of(name.begin(), name.end(),
-                     [](char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_'; });
-}
-
-bool valid_secret_name(std::string_view name) {
-  if (name.empty() || std::isdigit(static_cast<unsigned char>(name[0]))) return false;
-  return std::all_of(name.begin(), name.end(),
-                     [](char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-'; });
-}
-
 Result<std::chrono::nanoseconds> parse_duration_field(const Json& value, const std::string& path) {
   std::chrono::nanoseconds d{0};
   if (value.is_number()) {
@@ -355,15 +344,15 @@ Result<RunRequest> parse_run_params(const Json& params, const RequestBounds& bou
     SBX_ASSIGN_OR_RETURN(r.files, parse_files_field(*v, "params.files", bounds));
   }
   if (const Json* v = find(params, "env")) {
-    SBX_ASSIGN_OR_RETURN(r.env, name_value_map(*v, "params.env", bounds.max_env, &valid_env_name,
+    SBX_ASSIGN_OR_RETURN(r.env, name_value_map(*v, "params.env", bounds.max_env, &policy::valid_env_name,
                                                "letters, digits and _, not starting with a digit"));
   }
   if (const Json* v = find(params, "secrets")) {
-    SBX_ASSIGN_OR_RETURN(r.secrets, name_value_map(*v, "params.secrets", 256, &valid_secret_name,
+    SBX_ASSIGN_OR_RETURN(r.secrets, name_value_map(*v, "params.secrets", 256, &policy::valid_secret_name,
                                                    "letters, digits, _ and -, not starting with a digit"));
     for (const auto& [name, value] : r.secrets) {
-      if (value.size() < kMinSecretBytes) {
-        return make_error("params.secrets." + name + ": shorter than " + std::to_string(kMinSecretBytes) +
+      if (value.size() < redact::kMinSecretBytes) {
+        return make_error("params.secrets." + name + ": shorter than " + std::to_string(redact::kMinSecretBytes) +
                           " bytes; redacting it would mangle ordinary output");
       }
       if (value.find_first_of("\r\n") != std::string::npos) {

@@ -79,10 +79,5 @@ Result<uint64_t> parse_size_field(const Json& value, const std::string& path);
 Result<std::vector<WorkspaceFile>> parse_files_field(const Json& value, const std::string& path,
                                                      const RequestBounds& bounds);
 Result<std::string> normalize_workspace_path(std::string_view path);
-bool valid_env_name(std::string_view name);
-bool valid_secret_name(std::string_view name);
-
-// Shortest secret accepted (as `sbx exec --secret`): shorter ones would redact ordinary output.
-inline constexpr size_t kMinSecretBytes = 6;
 
 }  // namespace sbx::rpc
