@@ -25,6 +25,8 @@
 #include <thread>
 #include <vector>
 
+#include "sbx_runner.h"
+
 namespace sbx::test {
 
 using Json = nlohmann::json;
@@ -35,8 +37,8 @@ inline std::string env_or(const char* name, const char* fallback) {
   const char* v = std::getenv(name);
   return v != nullptr && v[0] != '\0' ? v : fallback;
 }
-inline std::string sbx_binary() { return env_or("SBX_BINARY", SBX_BINARY); }
-inline std::string source_dir() { return env_or("SBX_SOURCE_DIR", SBX_SOURCE_DIR); }
+using e2e::sbx_binary;
+using e2e::source_dir;
 
 // Reads newline-terminated lines from a descriptor with a deadline.
 class LineReader {

@@ -15,6 +15,9 @@ namespace {
 
 using ::testing::HasSubstr;
 using ::testing::Not;
+using e2e::RunOptions;
+using e2e::RunResult;
+using e2e::run_sbx;
 
 // A private directory for the socket, the configuration and the run directories.
 class ServeDir {
@@ -52,73 +55,33 @@ std::string own_config(const ServeDir& dir, const std::string& extra = "") {
          std::to_string(::getuid()) + "\n";
 }
 
-struct Exec {
-  int status = -1;
-  std::string out;
-  std::string err;
-};
-
-// Runs argv to its end: exit status, stdout and stderr.
-Exec run_command(std::vector<std::string> argv, const std::string& input = "") {
-  int out[2], err[2], in[2];
-  EXPECT_EQ(::pipe2(out, O_CLOEXEC), 0);
-  EXPECT_EQ(::pipe2(err, O_CLOEXEC), 0);
-  EXPECT_EQ(::pipe2(in, O_CLOEXEC), 0);
-  const pid_t pid = ::fork();
-  if (pid == 0) {
-    ::dup2(in[0], 0);
-    ::dup2(out[1], 1);
-    ::dup2(err[1], 2);
-    std::vector<char*> args;
-    for (auto& a : argv) args.push_back(a.data());
-    args.push_back(nullptr);
-    ::execv(args[0], args.data());
-    ::_exit(127);
-  }
-  ::close(in[0]);
-  ::close(out[1]);
-  ::close(err[1]);
-  if (!input.empty()) {
-    EXPECT_EQ(::write(in[1], input.data(), input.size()), static_cast<ssize_t>(input.size()));
-  }
-  ::close(in[1]);
-  Exec e;
-  LineReader o(out[0]), r(err[0]);
-  while (auto l = o.line(60s)) e.out += *l + "\n";
-  while (auto l = r.line(5s)) e.err += *l + "\n";
-  int status = 0;
-  ::waitpid(pid, &status, 0);
-  e.status = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-  ::close(out[0]);
-  ::close(err[0]);
-  return e;
-}
-
 // `sbx exec --remote SOCKET ARGS...` as a user would run it.
-Exec remote(const std::string& socket, std::vector<std::string> args, const std::string& input = "") {
-  std::vector<std::string> argv = {sbx_binary(), "exec", "--remote", socket};
+RunResult remote(const std::string& socket, std::vector<std::string> args, const std::string& input = "") {
+  std::vector<std::string> argv = {"exec", "--remote", socket};
   argv.insert(argv.end(), args.begin(), args.end());
-  return run_command(argv, input);
+  RunOptions options;
+  options.stdin_text = input;
+  return run_sbx(argv, options);
 }
 
 TEST(ServeTest, RemoteExecHasTheSameOutputAndExitStatusAsLocal) {
   ServeDir dir;
   auto serve = start_serve(dir, {"--config", dir.write("serve.yaml", own_config(dir))});
-  const Exec e = remote(dir.socket(), {"--", "sh", "-c", "echo out; echo err >&2; cat; exit 3"}, "piped\n");
-  EXPECT_EQ(e.status, 3) << e.err;
+  const RunResult e = remote(dir.socket(), {"--", "sh", "-c", "echo out; echo err >&2; cat; exit 3"}, "piped\n");
+  EXPECT_EQ(e.status(), 3) << e.err;
   EXPECT_EQ(e.out, "out\npiped\n");
   EXPECT_THAT(e.err, HasSubstr("err"));
 
-  const Exec v = remote(dir.socket(), {"--json", "--timeout", "300ms", "--", "sleep", "5"});
-  EXPECT_EQ(v.status, 124) << v.err;
+  const RunResult v = remote(dir.socket(), {"--json", "--timeout", "300ms", "--", "sleep", "5"});
+  EXPECT_EQ(v.status(), 124) << v.err;
   const Json verdict = Json::parse(v.out, nullptr, false);
   ASSERT_TRUE(verdict.is_object()) << v.out;
   EXPECT_EQ(verdict["status"], "timeout");
 
-  const Exec missing = remote(dir.socket(), {"--", "/no/such/program"});
-  EXPECT_EQ(missing.status, 127) << missing.err;
-  const Exec bad = remote(dir.socket(), {"--tmpfs", "relative", "--", "true"});
-  EXPECT_EQ(bad.status, 125);
+  const RunResult missing = remote(dir.socket(), {"--", "/no/such/program"});
+  EXPECT_EQ(missing.status(), 127) << missing.err;
+  const RunResult bad = remote(dir.socket(), {"--tmpfs", "relative", "--", "true"});
+  EXPECT_EQ(bad.status(), 125);
   EXPECT_THAT(bad.err, HasSubstr("--tmpfs relative"));
 
   ::kill(serve->pid(), SIGTERM);
@@ -137,21 +100,21 @@ TEST(ServeTest, RemoteExecRefusesBytesARequestCannotCarryAndKeepsUnicodeExact) {
   ServeDir dir;
   auto serve = start_serve(dir, {"--config", dir.write("serve.yaml", own_config(dir))});
   const std::string invalid = "a\xff" "b";
-  const Exec env = remote(dir.socket(), {"--env", "X=" + invalid, "--", "true"});
-  EXPECT_EQ(env.status, 125) << env.out;
+  const RunResult env = remote(dir.socket(), {"--env", "X=" + invalid, "--", "true"});
+  EXPECT_EQ(env.status(), 125) << env.out;
   EXPECT_THAT(env.err, HasSubstr("--env X: not valid UTF-8"));
-  const Exec arg = remote(dir.socket(), {"--", "printf", invalid});
-  EXPECT_EQ(arg.status, 125);
+  const RunResult arg = remote(dir.socket(), {"--", "printf", invalid});
+  EXPECT_EQ(arg.status(), 125);
   EXPECT_THAT(arg.err, HasSubstr("argument 1: not valid UTF-8"));
   EXPECT_EQ(arg.out, "");
-  const Exec workdir = remote(dir.socket(), {"--workdir", "/" + invalid, "--", "true"});
-  EXPECT_EQ(workdir.status, 125);
+  const RunResult workdir = remote(dir.socket(), {"--workdir", "/" + invalid, "--", "true"});
+  EXPECT_EQ(workdir.status(), 125);
   EXPECT_THAT(workdir.err, HasSubstr("--workdir: not valid UTF-8"));
 
   // Text that is UTF-8 goes through byte for byte, non-ASCII included.
   const std::string text = "gr\xc3\xbc\xc3\x9f \xe2\x82\xac \xf0\x9f\x99\x82";
-  const Exec ok = remote(dir.socket(), {"--env", "X=" + text, "--", "sh", "-c", "printf '%s|%s\\n' \"$X\" \"$1\"", "sh", text});
-  EXPECT_EQ(ok.status, 0) << ok.err;
+  const RunResult ok = remote(dir.socket(), {"--env", "X=" + text, "--", "sh", "-c", "printf '%s|%s\\n' \"$X\" \"$1\"", "sh", text});
+  EXPECT_EQ(ok.status(), 0) << ok.err;
   EXPECT_EQ(ok.out, text + "|" + text + "\n");
 
   ::kill(serve->pid(), SIGTERM);
@@ -167,16 +130,16 @@ TEST(ServeTest, NamedPoliciesComeFromTheServicesSearchPath) {
   ServeDir dir;
   auto serve = start_serve(
       dir, {"--config", dir.write("serve.yaml", own_config(dir, "defaults:\n  policies: [default, python, bash]\n"))});
-  const Exec e = remote(dir.socket(), {"--json", "--policy", "bash", "--", "sh", "-c", "exit 0"});
+  const RunResult e = remote(dir.socket(), {"--json", "--policy", "bash", "--", "sh", "-c", "exit 0"});
   const Json verdict = Json::parse(e.out, nullptr, false);
   ASSERT_TRUE(verdict.is_object()) << e.out << e.err;
   EXPECT_EQ(verdict["policy"]["name"], "bash");
 
-  const Exec refused = remote(dir.socket(), {"--policy", "strict", "--", "true"});
-  EXPECT_EQ(refused.status, 125);
+  const RunResult refused = remote(dir.socket(), {"--policy", "strict", "--", "true"});
+  EXPECT_EQ(refused.status(), 125);
   EXPECT_THAT(refused.err, HasSubstr("not allowed"));
-  const Exec path = remote(dir.socket(), {"--policy", "/etc/passwd", "--", "true"});
-  EXPECT_EQ(path.status, 125);
+  const RunResult path = remote(dir.socket(), {"--policy", "/etc/passwd", "--", "true"});
+  EXPECT_EQ(path.status(), 125);
   EXPECT_THAT(path.err, HasSubstr("--policy"));
 
   SocketClient client(dir.socket());
@@ -268,7 +231,7 @@ TEST(ServeTest, PeerCredentialsAreCheckedAgainstTheAllowList) {
   EXPECT_TRUE(wait_for([&] { return serve->stderr_text().find("caller_uid=65534") != std::string::npos; }));
   EXPECT_THAT(serve->stderr_text(), HasSubstr("reason=not_allowed"));
   // The allowed caller still gets through.
-  EXPECT_EQ(remote(dir.socket(), {"--", "true"}).status, 0);
+  EXPECT_EQ(remote(dir.socket(), {"--", "true"}).status(), 0);
 }
 
 TEST(ServeTest, SigtermLetsARunningSandboxFinish) {
@@ -322,8 +285,8 @@ TEST(ServeTest, SocketActivationBySystemdSocketActivate) {
                    "serve", "--idle-exit", "1500ms", "--config", dir.write("serve.yaml", own_config(dir))});
   ASSERT_TRUE(wait_for([&] { return ::access(dir.socket().c_str(), F_OK) == 0; })) << activator.stderr_text();
   // The first connection starts the service (systemd-socket-activate execs it on demand).
-  const Exec e = remote(dir.socket(), {"--", "sh", "-c", "echo activated; exit 5"});
-  EXPECT_EQ(e.status, 5) << e.err << activator.stderr_text();
+  const RunResult e = remote(dir.socket(), {"--", "sh", "-c", "echo activated; exit 5"});
+  EXPECT_EQ(e.status(), 5) << e.err << activator.stderr_text();
   EXPECT_EQ(e.out, "activated\n");
   {
     SocketClient client(dir.socket());
