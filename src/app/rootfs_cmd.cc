@@ -13,6 +13,7 @@
 #include <spdlog/spdlog.h>
 
 #include "app/app.h"
+#include "base/file_contents.h"
 #include "cli/option_parser.h"
 #include "rootfs/builder.h"
 #include "base/remove_tree.h"
@@ -310,7 +311,7 @@ int cmd_verify(const std::vector<std::string>& operands, const RootfsFlags& flag
     const std::string actual = rootfs::listing_hash(listing->text);
     report["actual"] = actual;
     if (actual != m->content_hash) {
-      const auto stored = rootfs::read_text_file(rootfs::listing_path(*store, *name));
+      const auto stored = read_file_contents(rootfs::listing_path(*store, *name));
       if (stored && rootfs::listing_hash(*stored) == m->content_hash) {
         difference = rootfs::first_difference(*stored, listing->text);
       }

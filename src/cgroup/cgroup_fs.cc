@@ -43,17 +43,6 @@ std::optional<std::string> own_cgroup_path(std::string_view proc_self_cgroup) {
   return std::nullopt;
 }
 
-Result<std::string> read_text(const std::string& path) {
-  UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
-  if (!fd.valid()) return errno_error("open " + path);
-  std::string out;
-  char buf[4096];
-  ssize_t n;
-  while ((n = ::read(fd.get(), buf, sizeof(buf))) > 0) out.append(buf, static_cast<size_t>(n));
-  if (n < 0) return errno_error("read " + path);
-  return out;
-}
-
 Status write_text(const std::string& path, std::string_view value) {
   UniqueFd fd(::open(path.c_str(), O_WRONLY | O_CLOEXEC));
   if (!fd.valid()) return errno_error("open " + path);

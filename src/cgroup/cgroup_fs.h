@@ -17,7 +17,6 @@ std::optional<std::string> find_cgroup2_mount(std::string_view mountinfo);
 // "/user.slice/..." from the "0::" line of /proc/self/cgroup.
 std::optional<std::string> own_cgroup_path(std::string_view proc_self_cgroup);
 
-Result<std::string> read_text(const std::string& path);
 Status write_text(const std::string& path, std::string_view value);
 
 // Space-separated controller names in cgroup.controllers / cgroup.subtree_control.

@@ -9,6 +9,7 @@
 #include <cstdlib>
 
 #include "base/directory_entries.h"
+#include "base/file_contents.h"
 #include "cgroup/cgroup_fs.h"
 #include "cgroup/run_cgroup.h"
 #include "cgroup/systemd_scope.h"
@@ -17,14 +18,14 @@ namespace sbx::cgroup {
 namespace {
 
 Result<std::string> cgroup2_root() {
-  SBX_ASSIGN_OR_RETURN(const std::string mountinfo, read_text("/proc/self/mountinfo"));
+  SBX_ASSIGN_OR_RETURN(const std::string mountinfo, read_file_contents("/proc/self/mountinfo"));
   auto mount = find_cgroup2_mount(mountinfo);
   if (!mount) return make_error("no cgroup v2 (unified) hierarchy is mounted on this host");
   return *mount;
 }
 
 Result<std::string> own_cgroup_dir(const std::string& root) {
-  SBX_ASSIGN_OR_RETURN(const std::string text, read_text("/proc/self/cgroup"));
+  SBX_ASSIGN_OR_RETURN(const std::string text, read_file_contents("/proc/self/cgroup"));
   auto path = own_cgroup_path(text);
   if (!path) return make_error("this process is not in a cgroup v2 hierarchy");
   return *path == "/" ? root : root + *path;
@@ -32,8 +33,8 @@ Result<std::string> own_cgroup_dir(const std::string& root) {
 
 // "+memory +pids" for the controllers not yet enabled for `dir`'s children.
 Status enable_controllers(const std::string& dir, const std::vector<std::string>& controllers) {
-  SBX_ASSIGN_OR_RETURN(const std::string available_text, read_text(dir + "/cgroup.controllers"));
-  SBX_ASSIGN_OR_RETURN(const std::string enabled_text, read_text(dir + "/cgroup.subtree_control"));
+  SBX_ASSIGN_OR_RETURN(const std::string available_text, read_file_contents(dir + "/cgroup.controllers"));
+  SBX_ASSIGN_OR_RETURN(const std::string enabled_text, read_file_contents(dir + "/cgroup.subtree_control"));
   const auto available = split_words(available_text);
   const auto enabled = split_words(enabled_text);
   std::string request;
@@ -113,7 +114,7 @@ Result<std::optional<std::string>> adopt_own_cgroup_for_runs() {
   if (!root) return std::optional<std::string>();  // no cgroup v2 here: nothing to adopt
   SBX_ASSIGN_OR_RETURN(const std::string own, own_cgroup_dir(*root));
   if (own == *root || !own_cgroup_is_delegated(own)) return std::optional<std::string>();
-  SBX_ASSIGN_OR_RETURN(const std::string available_text, read_text(own + "/cgroup.controllers"));
+  SBX_ASSIGN_OR_RETURN(const std::string available_text, read_file_contents(own + "/cgroup.controllers"));
   std::vector<std::string> controllers;
   for (const auto& c : split_words(available_text)) {
     if (c == "memory" || c == "pids" || c == "cpu") controllers.push_back(c);

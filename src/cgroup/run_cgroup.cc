@@ -12,6 +12,7 @@
 #include <cmath>
 #include <thread>
 
+#include "base/file_contents.h"
 #include "cgroup/cgroup_fs.h"
 
 namespace sbx::cgroup {
@@ -20,7 +21,7 @@ namespace {
 constexpr uint64_t kCpuPeriodUs = 100000;
 
 bool populated(const std::string& path) {
-  auto events = read_text(path + "/cgroup.events");
+  auto events = read_file_contents(path + "/cgroup.events");
   if (!events) return false;  // gone
   return keyed_value(*events, "populated").value_or(0) != 0;
 }
@@ -28,7 +29,7 @@ bool populated(const std::string& path) {
 void kill_each_process(const std::string& path) {
   // Frozen first, so nothing forks between reading cgroup.procs and the kill.
   (void)write_text(path + "/cgroup.freeze", "1");
-  if (auto procs = read_text(path + "/cgroup.procs")) {
+  if (auto procs = read_file_contents(path + "/cgroup.procs")) {
     for (const auto& pid : split_words(*procs)) ::kill(static_cast<pid_t>(std::stol(pid)), SIGKILL);
   }
   (void)write_text(path + "/cgroup.freeze", "0");
@@ -112,16 +113,16 @@ void RunCgroup::remove() {
 
 Stats RunCgroup::stats() const {
   Stats s;
-  if (auto events = read_text(path_ + "/memory.events")) {
+  if (auto events = read_file_contents(path_ + "/memory.events")) {
     s.oom_killed = keyed_value(*events, "oom_kill").value_or(0) > 0 ||
                    keyed_value(*events, "oom_group_kill").value_or(0) > 0;
   }
-  if (auto peak = read_text(path_ + "/memory.peak")) s.memory_peak = std::strtoull(peak->c_str(), nullptr, 10);
-  if (auto cpu = read_text(path_ + "/cpu.stat")) {
+  if (auto peak = read_file_contents(path_ + "/memory.peak")) s.memory_peak = std::strtoull(peak->c_str(), nullptr, 10);
+  if (auto cpu = read_file_contents(path_ + "/cpu.stat")) {
     s.cpu_user_us = keyed_value(*cpu, "user_usec");
     s.cpu_system_us = keyed_value(*cpu, "system_usec");
   }
-  if (auto peak = read_text(path_ + "/pids.peak")) s.pids_peak = std::strtoull(peak->c_str(), nullptr, 10);
+  if (auto peak = read_file_contents(path_ + "/pids.peak")) s.pids_peak = std::strtoull(peak->c_str(), nullptr, 10);
   return s;
 }
 

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "base/command_output.h"
+#include "base/file_contents.h"
 #include "cgroup/cgroup_fs.h"
 
 namespace sbx::cgroup {
@@ -21,7 +22,7 @@ std::string first_line(const std::string& text) {
 }
 
 Result<std::string> current_cgroup() {
-  SBX_ASSIGN_OR_RETURN(const std::string text, read_text("/proc/self/cgroup"));
+  SBX_ASSIGN_OR_RETURN(const std::string text, read_file_contents("/proc/self/cgroup"));
   auto path = own_cgroup_path(text);
   if (!path) return make_error("no cgroup v2 entry in /proc/self/cgroup");
   return *path;

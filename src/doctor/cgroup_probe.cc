@@ -7,6 +7,7 @@
 #include <string_view>
 #include <vector>
 
+#include "base/file_contents.h"
 #include "cgroup/cgroup_fs.h"
 #include "doctor/host_files.h"
 #include "doctor/probes.h"
@@ -112,22 +113,22 @@ Check evaluate_cgroup2(const CgroupFacts& f) {
 Check probe_cgroup2() {
   CgroupFacts f;
   f.uid = static_cast<unsigned>(::geteuid());
-  const auto self = read_small_file("/proc/self/cgroup");
+  const auto self = read_file_contents("/proc/self/cgroup");
   if (self) {
     f.v1_controllers = v1_controllers_of(*self);
     f.own_path = cgroup::own_cgroup_path(*self).value_or("");
   }
-  if (const auto mountinfo = read_small_file("/proc/self/mountinfo", 1024 * 1024)) {
+  if (const auto mountinfo = read_file_contents("/proc/self/mountinfo")) {
     f.mount = cgroup::find_cgroup2_mount(*mountinfo).value_or("");
   }
   if (!f.mount.empty() && !f.own_path.empty()) {
     const std::string dir = f.mount + (f.own_path == "/" ? "" : f.own_path);
     // access(2) only: the doctor never writes under /sys/fs/cgroup.
     f.writable = cgroup::is_delegated(dir);
-    if (auto text = read_small_file(dir + "/cgroup.controllers")) {
+    if (auto text = read_file_contents(dir + "/cgroup.controllers")) {
       f.controllers = cgroup::split_words(*text);
     }
-    if (auto text = read_small_file(dir + "/cgroup.subtree_control")) {
+    if (auto text = read_file_contents(dir + "/cgroup.subtree_control")) {
       f.subtree_control = cgroup::split_words(*text);
     }
   }

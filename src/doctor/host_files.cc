@@ -1,35 +1,14 @@
 #include "doctor/host_files.h"
 
-#include <fcntl.h>
-#include <unistd.h>
-
 #include <cerrno>
 #include <charconv>
 
-#include "base/unique_fd.h"
+#include "base/file_contents.h"
 
 namespace sbx::doctor {
 
-Result<std::string> read_small_file(const std::string& path, size_t limit) {
-  UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY));
-  if (!fd.valid()) return errno_error("open " + path);
-  std::string out;
-  char buf[4096];
-  while (out.size() < limit) {
-    const ssize_t n = ::read(fd.get(), buf, sizeof(buf));
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      return errno_error("read " + path);
-    }
-    if (n == 0) break;
-    out.append(buf, static_cast<size_t>(n));
-  }
-  if (out.size() > limit) out.resize(limit);
-  return out;
-}
-
 Result<std::optional<int64_t>> read_knob(const std::string& path) {
-  auto text = read_small_file(path, 64);
+  auto text = read_file_contents(path, 64);
   if (!text) {
     if (text.error().sys_errno == ENOENT) return std::optional<int64_t>{};
     return std::move(text).error();
@@ -50,7 +29,7 @@ std::optional<int64_t> knob_or_absent(const std::string& path) {
 }
 
 std::optional<std::string> self_status_field(std::string_view name) {
-  auto text = read_small_file("/proc/self/status");
+  auto text = read_file_contents("/proc/self/status");
   if (!text) return std::nullopt;
   for (std::string_view line : split_lines(*text)) {
     if (line.size() <= name.size() || line.substr(0, name.size()) != name ||

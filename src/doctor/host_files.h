@@ -11,9 +11,6 @@
 
 namespace sbx::doctor {
 
-// Whole file, capped at `limit` bytes (procfs files report size 0, so stat() cannot size them).
-Result<std::string> read_small_file(const std::string& path, size_t limit = 64 * 1024);
-
 // A sysctl-style integer file. nullopt when the file does not exist (the knob is absent on this
 // kernel); an error for any other failure, including unparsable contents.
 Result<std::optional<int64_t>> read_knob(const std::string& path);

@@ -6,6 +6,7 @@
 #include <climits>
 #include <string>
 
+#include "base/file_contents.h"
 #include "doctor/host_files.h"
 #include "doctor/probes.h"
 
@@ -82,7 +83,7 @@ UsernsKnobs read_userns_knobs() {
   k.apparmor_profile_file = ::access(kAppArmorProfile, F_OK) == 0;
   // The AppArmor-specific attr file (Linux 5.8+); the generic /proc/self/attr/current belongs to
   // whichever LSM is primary and could be an SELinux context.
-  if (auto label = read_small_file("/proc/self/attr/apparmor/current", 4096)) {
+  if (auto label = read_file_contents("/proc/self/attr/apparmor/current", 4096)) {
     std::string text = std::move(*label);
     while (!text.empty() && (text.back() == '\n' || text.back() == '\0')) text.pop_back();
     k.apparmor_label = std::move(text);

@@ -7,6 +7,7 @@
 #include <climits>
 #include <cstdlib>
 
+#include "base/file_contents.h"
 #include "base/unique_fd.h"
 #include "base/yaml_document.h"
 #include "policy/defaults.h"
@@ -22,18 +23,11 @@ Result<std::string> read_policy_file(const std::string& path) {
   struct stat st {};
   if (::fstat(fd.get(), &st) != 0) return errno_error("policy " + path);
   if (!S_ISREG(st.st_mode)) return make_error("policy " + path + ": not a regular file");
-  if (static_cast<uint64_t>(st.st_size) > kMaxPolicyFileBytes) {
-    return make_error("policy " + path + ": larger than 1m; a policy file is a page of YAML");
-  }
-  std::string text;
-  char buf[8192];
-  for (;;) {
-    const ssize_t n = ::read(fd.get(), buf, sizeof(buf));
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) return errno_error("policy " + path);
-    if (n == 0) break;
-    text.append(buf, static_cast<size_t>(n));
-    if (text.size() > kMaxPolicyFileBytes) return make_error("policy " + path + ": larger than 1m");
+  auto text = read_file_contents(fd.get(), "policy " + path, kMaxPolicyFileBytes);
+  if (!text && text.error().sys_errno == EFBIG) {
+    Error error = std::move(text).error();
+    error.message += "; a policy file is a page of YAML";
+    return error;
   }
   return text;
 }

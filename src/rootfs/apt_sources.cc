@@ -1,10 +1,9 @@
 #include "rootfs/apt_sources.h"
 
 #include <algorithm>
-#include <fstream>
-#include <sstream>
 
 #include "base/directory_entries.h"
+#include "base/file_contents.h"
 
 namespace sbx::rootfs {
 namespace {
@@ -39,14 +38,6 @@ std::vector<std::string_view> lines(std::string_view text) {
     pos = end + 1;
   }
   return out;
-}
-
-std::optional<std::string> read_text(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return std::nullopt;
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
 }
 
 void add_stanza(std::vector<AptSource>& out, const std::vector<std::pair<std::string, std::string>>& fields) {
@@ -129,7 +120,7 @@ bool is_debian_archive(std::string_view uri) {
 
 std::vector<AptSource> host_debian_sources(const std::string& etc_apt) {
   std::vector<AptSource> all;
-  if (auto text = read_text(etc_apt + "/sources.list")) {
+  if (auto text = read_file_contents(etc_apt + "/sources.list")) {
     auto parsed = parse_one_line_sources(*text);
     all.insert(all.end(), parsed.begin(), parsed.end());
   }
@@ -138,7 +129,7 @@ std::vector<AptSource> host_debian_sources(const std::string& etc_apt) {
   std::erase_if(files, [](const std::string& name) { return !name.ends_with(".list") && !name.ends_with(".sources"); });
   std::sort(files.begin(), files.end());  // apt reads them in this order
   for (const auto& name : files) {
-    auto text = read_text(dir_path + "/" + name);
+    auto text = read_file_contents(dir_path + "/" + name);
     if (!text) continue;
     auto parsed = name.ends_with(".list") ? parse_one_line_sources(*text) : parse_deb822_sources(*text);
     all.insert(all.end(), parsed.begin(), parsed.end());

@@ -7,6 +7,7 @@
 #include <cstring>
 
 #include "base/accounts.h"
+#include "base/file_contents.h"
 #include "rootfs/apt_sources.h"
 #include "rootfs/build_process.h"
 #include "rootfs/build_progress.h"
@@ -115,8 +116,8 @@ HostAbilities probe_host_abilities() {
   host.euid = ::geteuid();
   std::string user;
   if (auto name = user_name(host.euid)) user = *name;
-  const auto subuid = read_text_file("/etc/subuid");
-  const auto subgid = read_text_file("/etc/subgid");
+  const auto subuid = read_file_contents("/etc/subuid");
+  const auto subgid = read_file_contents("/etc/subgid");
   host.has_subordinate_ids = subuid && subgid && has_subordinate_range(*subuid, user, host.euid) &&
                              has_subordinate_range(*subgid, user, host.euid);
   host.has_newuidmap = in_path("newuidmap") && in_path("newgidmap");
@@ -271,7 +272,7 @@ Result<BuildOutcome> build_tree(const BuildOptions& options) {
   m.commands = recipe.commands;
   m.default_command = recipe.default_command;
   m.policy = recipe.policy;
-  if (auto status = read_text_file(root + "/var/lib/dpkg/status")) m.packages = parse_dpkg_status(*status);
+  if (auto status = read_file_contents(root + "/var/lib/dpkg/status")) m.packages = parse_dpkg_status(*status);
   m.size_bytes = listing->file_bytes;
   m.entries = listing->entries;
   m.built_at = utc_timestamp_now();

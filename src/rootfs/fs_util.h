@@ -14,8 +14,6 @@ namespace sbx::rootfs {
 // mkdir -p.
 Status make_dirs(const std::string& path, mode_t mode);
 
-std::optional<std::string> read_text_file(const std::string& path);
-
 // Writes PATH.tmp-PID, then renames it over PATH.
 Status write_file_atomically(const std::string& path, std::string_view contents, mode_t mode);
 

@@ -10,6 +10,7 @@
 #include <cerrno>
 #include <cstdint>
 
+#include "base/file_contents.h"
 #include "base/unique_fd.h"
 
 namespace sbx::rootfs {
@@ -62,40 +63,14 @@ std::optional<std::string> RealHostView::read_link(const std::string& path) cons
   return std::string(buf, static_cast<size_t>(n));
 }
 
-namespace {
-
-std::optional<std::string> read_bounded(const std::string& path, size_t max_bytes) {
-  UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
-  if (!fd.valid()) return std::nullopt;
-  struct stat st {};
-  if (::fstat(fd.get(), &st) != 0 || static_cast<uint64_t>(st.st_size) > max_bytes) return std::nullopt;
-  // One read asking for a byte more than fstat promised: a short read of a regular file is
-  // its end, so the usual second read that returns 0 is not needed.
-  std::string out(static_cast<size_t>(st.st_size) + 1, '\0');
-  size_t used = 0;
-  for (;;) {
-    const ssize_t n = ::read(fd.get(), out.data() + used, out.size() - used);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      return std::nullopt;
-    }
-    used += static_cast<size_t>(n);
-    if (used < out.size()) break;
-    if (used > max_bytes) return std::nullopt;  // grew since fstat
-    out.resize(out.size() * 2);
-  }
-  out.resize(used);
-  return out;
-}
-
-}  // namespace
-
 std::optional<std::string> RealHostView::read_file(const std::string& path) const {
-  return read_bounded(path, SIZE_MAX);
+  return read_small_file(path, SIZE_MAX);
 }
 
 std::optional<std::string> RealHostView::read_small_file(const std::string& path, size_t max_bytes) const {
-  return read_bounded(path, max_bytes);
+  auto contents = read_file_contents(path, max_bytes);
+  if (!contents) return std::nullopt;
+  return std::move(contents).value();
 }
 
 std::vector<std::string> RealHostView::list_dir(const std::string& path, size_t limit) const {

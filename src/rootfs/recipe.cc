@@ -4,13 +4,12 @@
 
 #include <algorithm>
 #include <cctype>
-#include <fstream>
 #include <set>
-#include <sstream>
 
 #include <yaml-cpp/yaml.h>
 
 #include "base/directory_entries.h"
+#include "base/file_contents.h"
 #include "base/sha256.h"
 #include "base/yaml_document.h"
 
@@ -243,13 +242,11 @@ Result<Recipe> parse_recipe(std::string_view text, std::string_view name, std::s
 }
 
 Result<Recipe> load_recipe(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return make_error("recipe " + path + ": cannot read the file");
-  std::stringstream text;
-  text << in.rdbuf();
+  auto text = read_file_contents(path);
+  if (!text) return std::move(text).error().context("cannot read the recipe");
   std::string file = path.substr(path.rfind('/') + 1);
   std::string stem = file.ends_with(".yaml") ? file.substr(0, file.size() - 5) : file;
-  return parse_recipe(text.str(), stem, path);
+  return parse_recipe(*text, stem, path);
 }
 
 Result<std::string> find_recipe_file(std::string_view name_or_path, const std::vector<std::string>& dirs) {

@@ -11,6 +11,7 @@
 #include <sstream>
 
 #include "base/directory_entries.h"
+#include "base/file_contents.h"
 #include "base/remove_tree.h"
 #include "base/unique_fd.h"
 #include "base/units.h"
@@ -62,7 +63,7 @@ std::vector<std::string> tree_names(const std::string& store) {
 
 Result<Manifest> read_manifest(const std::string& store, std::string_view name) {
   const std::string path = manifest_path(store, name);
-  auto text = read_text_file(path);
+  auto text = read_file_contents(path);
   if (!text) return make_error(path + ": cannot read the manifest");
   auto manifest = manifest_from_json(*text);
   if (!manifest) return std::move(manifest).error().context(path);

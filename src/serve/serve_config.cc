@@ -4,13 +4,12 @@
 
 #include <algorithm>
 #include <array>
-#include <fstream>
 #include <map>
-#include <sstream>
 
 #include <yaml-cpp/yaml.h>
 
 #include "base/accounts.h"
+#include "base/file_contents.h"
 #include "base/units.h"
 #include "base/yaml_document.h"
 
@@ -257,11 +256,9 @@ Result<ServeConfig> parse_serve_config(const std::string& yaml, const std::strin
 }
 
 Result<ServeConfig> load_serve_config(const std::string& path) {
-  std::ifstream in(path);
-  if (!in) return make_error(path + ": cannot open the configuration file");
-  std::stringstream text;
-  text << in.rdbuf();
-  return parse_serve_config(text.str(), path);
+  auto text = read_file_contents(path);
+  if (!text) return std::move(text).error().context("cannot read the configuration file");
+  return parse_serve_config(*text, path);
 }
 
 ServeConfig default_serve_config(uid_t self) {

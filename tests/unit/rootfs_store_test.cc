@@ -5,6 +5,7 @@
 
 #include <map>
 
+#include "base/file_contents.h"
 #include "rootfs/manifest.h"
 #include "rootfs_test_tree.h"
 
@@ -105,9 +106,9 @@ TEST(Install, FirstInstallThenAtomicReplace) {
   auto second = install_build(store.path(), "t", store.at("/.build-t-2"));
   ASSERT_TRUE(second.has_value()) << second.error().message;
   EXPECT_TRUE(*second);
-  EXPECT_EQ(*read_text_file(store.at("/t/marker")), "new");
+  EXPECT_EQ(*read_file_contents(store.at("/t/marker")), "new");
   // The old tree was swapped to the build path, for the caller to delete.
-  EXPECT_EQ(*read_text_file(store.at("/.build-t-2/marker")), "old");
+  EXPECT_EQ(*read_file_contents(store.at("/.build-t-2/marker")), "old");
 }
 
 TEST(Lookup, ByNameAndByCommandAcrossStores) {

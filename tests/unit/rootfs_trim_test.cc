@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include "base/file_contents.h"
 #include "rootfs_test_tree.h"
 
 namespace sbx::rootfs {
@@ -61,11 +62,11 @@ TEST(PostBuild, RemovesWritesAndLinks) {
   ASSERT_TRUE(apply_post_build(t.path(), steps).has_value());
   EXPECT_FALSE(t.exists("/usr/share/doc/bash"));
   EXPECT_TRUE(t.exists("/usr/share/doc"));
-  EXPECT_EQ(*read_text_file(t.at("/etc/new/dir/conf")), "key = value\n");
+  EXPECT_EQ(*read_file_contents(t.at("/etc/new/dir/conf")), "key = value\n");
   struct stat st {};
   ASSERT_EQ(::stat(t.at("/etc/new/dir/conf").c_str(), &st), 0);
   EXPECT_EQ(st.st_mode & 07777, 0600u);
-  EXPECT_EQ(*read_text_file(t.at("/etc/os-release")), "ID=sbx\n");
+  EXPECT_EQ(*read_file_contents(t.at("/etc/os-release")), "ID=sbx\n");
   char target[64] = {};
   ASSERT_GT(::readlink(t.at("/usr/bin/alias").c_str(), target, sizeof(target) - 1), 0);
   EXPECT_STREQ(target, "tool");
