@@ -403,6 +403,9 @@ Result<ExecRequest> parse_exec(std::span<const std::string> args, const CallerCo
   if (first_operand >= args.size()) {
     return make_error("missing the command to run: sbx exec [OPTIONS] [--] COMMAND [ARG...]");
   }
+  if (args[first_operand].empty()) {
+    return make_error("the command is an empty string: name a program, e.g. sbx exec -- sh -c '...'");
+  }
   policy::Policy& p = request.policy;
   // The hash is of the policy as written plus the flags, before any caller's values go in.
   request.policy_name = p.name;

@@ -134,6 +134,15 @@ TEST_F(ExecOptions, MissingCommand) {
   }
 }
 
+// As a service request's empty params.argv[0] is: without this the run started and failed
+// inside the sandbox with "exec: : Permission denied" (the PATH search tried a directory).
+TEST_F(ExecOptions, AnEmptyCommandNameIsRefused) {
+  for (const auto& args : std::vector<std::vector<std::string>>{{""}, {"--", ""}, {"--rw", "", "arg"}}) {
+    EXPECT_THAT(error_of(args), StartsWith("the command is an empty string")) << ::testing::PrintToString(args);
+  }
+  EXPECT_THAT(policy_of({"sh", "-c", "", ""}).argv, ElementsAre("sh", "-c", "", "")) << "empty arguments are fine";
+}
+
 TEST_F(ExecOptions, OptionsStopAtTheCommand) {
   const policy::Policy p = policy_of({"--rw", "python3", "--rw", "-v", "x", "--", "-e"});
   EXPECT_THAT(p.argv, ElementsAre("python3", "--rw", "-v", "x", "--", "-e"));
