@@ -1,8 +1,10 @@
 #include "cli/assignment_file.h"
 
+#include <fcntl.h>
 #include <sys/stat.h>
 
-#include <fstream>
+#include "base/file_contents.h"
+#include "base/unique_fd.h"
 
 namespace sbx::cli {
 
@@ -11,25 +13,22 @@ Status for_each_assignment_line(
     const std::function<Status(std::string_view line, const std::string& origin)>& entry) {
   const std::string named = std::string(flag) + " " + file;
   const std::string path = !file.empty() && file[0] == '/' ? file : caller.cwd + "/" + file;
-  // A FIFO or a directory would block or fail in getline; say what it is instead.
+  // Opening a FIFO would wait for a writer; say what it is instead.
   struct stat st {};
   if (::stat(path.c_str(), &st) == 0 && !S_ISREG(st.st_mode)) return make_error(named + ": not a regular file");
-  std::ifstream in(path);
-  if (!in) return make_error(named + ": cannot open the file");
-  std::string line;
-  int number = 0;
-  while (std::getline(in, line)) {
-    ++number;
-    if (!line.empty() && line.back() == '\r') line.pop_back();
+  UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY));
+  if (!fd.valid()) return errno_error(named);
+  // Read whole before any entry is used: a file that fails halfway is refused, not half applied.
+  SBX_ASSIGN_OR_RETURN(const std::string text, read_file_contents(fd.get(), named));
+  std::string_view rest = text;
+  for (int number = 1; !rest.empty(); ++number) {
+    const size_t end = rest.find('\n');
+    std::string_view line = rest.substr(0, end);
+    rest = end == std::string_view::npos ? std::string_view() : rest.substr(end + 1);
+    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
     const size_t start = line.find_first_not_of(" \t");
-    if (start == std::string::npos || line[start] == '#') continue;
-    SBX_RETURN_IF_ERROR(entry(std::string_view(line).substr(start), named + ":" + std::to_string(number)));
-  }
-  // getline stops the same way at a read error as at the end: without this, a file that cannot
-  // be read (EIO) would pass as one with no more entries, and the run would go ahead without them.
-  if (in.bad()) {
-    return make_error(named + ": a read error" + (number > 0 ? " after line " + std::to_string(number) : "") +
-                      "; nothing of the file was used");
+    if (start == std::string_view::npos || line[start] == '#') continue;
+    SBX_RETURN_IF_ERROR(entry(line.substr(start), named + ":" + std::to_string(number)));
   }
   return {};
 }
