@@ -3,11 +3,12 @@
 #include <sys/prctl.h>
 #include <sys/wait.h>
 
-#include <fstream>
+#include <charconv>
 #include <string>
 #include <vector>
 
 #include "base/directory_entries.h"
+#include "base/file_contents.h"
 
 namespace sbx::rpc {
 namespace {
@@ -17,9 +18,20 @@ namespace {
 std::vector<pid_t> children_of_this_process() {
   std::vector<pid_t> out;
   for (const auto& task : directory_entries("/proc/self/task").value_or({})) {
-    std::ifstream in("/proc/self/task/" + task + "/children");
-    pid_t pid;
-    while (in >> pid) out.push_back(pid);
+    // A thread that ended meanwhile has no file left, and no children.
+    const auto text = read_file_contents("/proc/self/task/" + task + "/children");
+    if (!text) continue;
+    // "PID PID ... " (each followed by a space).
+    const char* at = text->data();
+    const char* const end = at + text->size();
+    while (at < end) {
+      pid_t pid = 0;
+      const auto [next, ec] = std::from_chars(at, end, pid);
+      if (ec != std::errc()) break;
+      out.push_back(pid);
+      at = next;
+      while (at < end && (*at == ' ' || *at == '\n')) ++at;
+    }
   }
   return out;
 }
