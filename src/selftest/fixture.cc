@@ -21,21 +21,20 @@
 #include <fstream>
 #include <random>
 
+#include "base/file_contents.h"
+#include "base/remove_tree.h"
+
 extern char** environ;
 
 namespace sbx::selftest {
 namespace {
 
-// Removes what an attack left, including what only root could list: an overlay mount's work
-// directory (work/work) is left mode 000, and as an ordinary user remove_all cannot open it.
-// Directories (never symlinks) are opened up to their owner, which we are, before their turn.
-void remove_tree(const std::filesystem::path& path) {
-  std::error_code ec;
-  if (std::filesystem::is_directory(std::filesystem::symlink_status(path, ec))) {
-    ::chmod(path.c_str(), 0700);
-    for (const auto& entry : std::filesystem::directory_iterator(path, ec)) remove_tree(entry.path());
-  }
-  std::filesystem::remove(path, ec);
+// What an attack left behind must go, whatever modes it gave it (an overlay's work/work is left
+// 0000): an attack must never meet what the one before it made.
+Status remove_leftover(const std::filesystem::path& path) {
+  auto removed = remove_tree(path.string());
+  if (!removed) return std::move(removed).error().context("selftest: what an attack left");
+  return {};
 }
 
 std::string random_hex(size_t bytes) {
@@ -85,8 +84,8 @@ Result<std::unique_ptr<Fixture>> Fixture::create(const std::string& sbx_binary) 
   char host[256] = {};
   ::gethostname(host, sizeof host - 1);
   t.hostname = host;
-  std::ifstream machine_id("/etc/machine-id");
-  t.machine_id.assign(std::istreambuf_iterator<char>(machine_id), std::istreambuf_iterator<char>());
+  // Empty when unreadable: the machine-id attack then has nothing to compare against.
+  t.machine_id = read_file_contents("/etc/machine-id").value_or({});
   // World-writable, so file permissions never do the sandbox's job: only isolation may stop a
   // sandbox user (mapped to another host uid) from writing them.
   for (const auto& dir : {t.canary_dir, t.workspace}) {
@@ -200,9 +199,11 @@ bool Fixture::canary_process_alive() {
 Status Fixture::reset() {
   std::error_code ec;
   for (const auto& entry : std::filesystem::directory_iterator(targets_.canary_dir, ec)) {
-    if (entry.path() != targets_.unix_socket) remove_tree(entry.path());
+    if (entry.path() != targets_.unix_socket) SBX_RETURN_IF_ERROR(remove_leftover(entry.path()));
   }
-  for (const auto& entry : std::filesystem::directory_iterator(targets_.workspace, ec)) remove_tree(entry.path());
+  for (const auto& entry : std::filesystem::directory_iterator(targets_.workspace, ec)) {
+    SBX_RETURN_IF_ERROR(remove_leftover(entry.path()));
+  }
   {
     std::ofstream out(targets_.canary_file, std::ios::trunc);
     out << targets_.canary_text;
@@ -228,9 +229,8 @@ Status Fixture::reset() {
 }
 
 bool Fixture::canary_file_intact() const {
-  std::ifstream in(targets_.canary_file);
-  const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  if (text != targets_.canary_text) return false;
+  const auto text = read_file_contents(targets_.canary_file);
+  if (!text || *text != targets_.canary_text) return false;
   std::error_code ec;
   for (const auto& entry : std::filesystem::directory_iterator(targets_.canary_dir, ec)) {
     if (entry.path() != targets_.canary_file && entry.path() != targets_.unix_socket) return false;
@@ -245,7 +245,7 @@ Fixture::~Fixture() {
     listener_thread_.join();
   }
   reap_canary_process();
-  if (!base_.empty()) remove_tree(base_);
+  if (!base_.empty()) (void)remove_tree(base_);
 }
 
 }  // namespace sbx::selftest
