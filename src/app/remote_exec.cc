@@ -17,6 +17,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include "app/verdict_output.h"
+#include "base/file_contents.h"
 #include "base/unique_fd.h"
 #include "base/utf8.h"
 #include "rlimits/names.h"
@@ -69,18 +71,6 @@ std::string option_of(const std::string& field) {
   return "--" + field;  // workdir, hostname, rootfs, policy: named as their options
 }
 
-Status write_all(int fd, std::string_view data) {
-  while (!data.empty()) {
-    const ssize_t n = ::write(fd, data.data(), data.size());
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      return errno_error("write");
-    }
-    data.remove_prefix(static_cast<size_t>(n));
-  }
-  return {};
-}
-
 Result<std::string> read_stdin() {
   if (::isatty(STDIN_FILENO)) return std::string();
   std::string data;
@@ -113,25 +103,6 @@ Result<UniqueFd> connect_socket(const std::string& path) {
   return fd;
 }
 
-// Writes the verdict where --json/--report-fd/--report asked, as `sbx exec` does.
-Status write_verdict_json(const Json& verdict, const cli::ExecRequest& request) {
-  const std::string line = rpc::dump_line(verdict) + "\n";
-  if (request.json) SBX_RETURN_IF_ERROR(write_all(STDOUT_FILENO, line));
-  if (request.report_fd) SBX_RETURN_IF_ERROR(write_all(*request.report_fd, line));
-  if (!request.report_file.empty()) {
-    const std::string tmp = request.report_file + ".tmp." + std::to_string(::getpid());
-    UniqueFd fd(::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644));
-    if (!fd.valid()) return errno_error("--report " + request.report_file);
-    SBX_RETURN_IF_ERROR(write_all(fd.get(), line));
-    if (::rename(tmp.c_str(), request.report_file.c_str()) != 0) {
-      auto error = errno_error("--report " + request.report_file);
-      ::unlink(tmp.c_str());
-      return error;
-    }
-  }
-  return {};
-}
-
 const char* signal_name(int sig) {
   switch (sig) {
     case SIGINT: return "INT";
@@ -151,7 +122,7 @@ class RemoteRun {
   int run(const Json& params);
 
  private:
-  Status send(const Json& message) { return write_all(socket_.get(), rpc::dump_line(message) + "\n"); }
+  Status send(const Json& message) { return write_all(socket_.get(), rpc::dump_line(message) + "\n", "send to the service"); }
   // Returns an exit status once the run's answer arrived, nothing while it goes on.
   std::optional<int> handle(const std::string& line);
 
@@ -174,7 +145,7 @@ std::optional<int> RemoteRun::handle(const std::string& line) {
     }
     const bool err = p.value("stream", "") == "stderr";
     saw_stderr_ = saw_stderr_ || err;
-    (void)write_all(err ? STDERR_FILENO : STDOUT_FILENO, data);
+    (void)write_all(err ? STDERR_FILENO : STDOUT_FILENO, data, "write the output");
     return std::nullopt;
   }
   const Json id = message.value("id", Json(nullptr));
@@ -191,7 +162,7 @@ std::optional<int> RemoteRun::handle(const std::string& line) {
   if (id == Json(1) && message.contains("result")) {
     const Json& result = message["result"];
     if (result.contains("verdict") && result["verdict"].is_object()) {
-      if (auto written = write_verdict_json(result["verdict"], request_); !written) {
+      if (auto written = write_verdict_line(rpc::dump_line(result["verdict"]) + "\n", request_); !written) {
         spdlog::error("exec: {}", written.error().message);
         return kExitUsage;
       }

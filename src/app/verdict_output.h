@@ -10,4 +10,8 @@ namespace sbx::app {
 
 Status write_verdict(const supervisor::Verdict& verdict, const cli::ExecRequest& request);
 
+// The same for a verdict already made into one line of JSON (ending in a newline), as
+// `sbx exec --remote` has it from the service.
+Status write_verdict_line(std::string_view line, const cli::ExecRequest& request);
+
 }  // namespace sbx::app

@@ -48,4 +48,27 @@ Result<std::string> read_file_contents(const std::string& path, size_t max_bytes
   return read_file_contents(fd.get(), path, max_bytes);
 }
 
+Status write_all(int fd, std::string_view data, std::string_view display) {
+  while (!data.empty()) {
+    const ssize_t n = ::write(fd, data.data(), data.size());
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return errno_error(display);
+    }
+    data.remove_prefix(static_cast<size_t>(n));
+  }
+  return {};
+}
+
+Status replace_file_contents(const std::string& path, std::string_view contents, mode_t mode) {
+  const std::string tmp = path + ".tmp-" + std::to_string(::getpid());
+  UniqueFd fd(::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, mode));
+  if (!fd.valid()) return errno_error("create " + tmp);
+  Status written = write_all(fd.get(), contents, "write " + tmp);
+  fd.reset();
+  if (written && ::rename(tmp.c_str(), path.c_str()) != 0) written = errno_error("rename " + tmp + " to " + path);
+  if (!written) ::unlink(tmp.c_str());
+  return written;
+}
+
 }  // namespace sbx

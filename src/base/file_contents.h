@@ -1,8 +1,11 @@
-// Reading a whole file into a string. One implementation for everything in sbx that reads a file
-// by name (the host's /etc for the sandbox, policies, recipes, the service's configuration, the
-// rootfs store, cgroup and /proc files), so each reports a read error instead of passing a file
-// that failed halfway as a shorter one (what `stream << ifstream.rdbuf()` does).
+// Whole files in and out. One implementation of reading a file into a string for everything in
+// sbx that reads one (the host's /etc for the sandbox, policies, recipes, the service's
+// configuration, the rootfs store, cgroup and /proc files), so each reports a read error instead
+// of passing a file that failed halfway as a shorter one (what `stream << ifstream.rdbuf()` does);
+// and one of writing a string out whole.
 #pragma once
+
+#include <sys/types.h>
 
 #include <cstddef>
 #include <cstdint>
@@ -21,5 +24,14 @@ Result<std::string> read_file_contents(int fd, std::string_view display, size_t 
 
 // The file at `path`; errors start with the path.
 Result<std::string> read_file_contents(const std::string& path, size_t max_bytes = SIZE_MAX);
+
+// All of `data` written to the blocking descriptor `fd`, through short writes and EINTR. An
+// error reads "DISPLAY: Broken pipe" (errno kept).
+Status write_all(int fd, std::string_view data, std::string_view display);
+
+// `path` replaced whole by `contents`, made with `mode`: written to PATH.tmp-PID beside it, then
+// renamed over it, so a reader finds the old file or the new one and never part of either. The
+// temporary file is removed again when a step fails; errors name the step and the file.
+Status replace_file_contents(const std::string& path, std::string_view contents, mode_t mode);
 
 }  // namespace sbx

@@ -284,8 +284,8 @@ Result<BuildOutcome> build_tree(const BuildOptions& options) {
   m.content_hash = listing_hash(listing->text);
   m.build_seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-  SBX_RETURN_IF_ERROR(write_file_atomically(build + "/tree.list", listing->text, 0644));
-  SBX_RETURN_IF_ERROR(write_file_atomically(build + "/manifest.json", manifest_to_json(m), 0644));
+  SBX_RETURN_IF_ERROR(replace_file_contents(build + "/tree.list", listing->text, 0644));
+  SBX_RETURN_IF_ERROR(replace_file_contents(build + "/manifest.json", manifest_to_json(m), 0644));
 
   progress.step("installing");
   progress.finish();

@@ -3,9 +3,7 @@
 
 #include <sys/types.h>
 
-#include <optional>
 #include <string>
-#include <string_view>
 
 #include "base/result.h"
 
@@ -13,8 +11,5 @@ namespace sbx::rootfs {
 
 // mkdir -p.
 Status make_dirs(const std::string& path, mode_t mode);
-
-// Writes PATH.tmp-PID, then renames it over PATH.
-Status write_file_atomically(const std::string& path, std::string_view contents, mode_t mode);
 
 }  // namespace sbx::rootfs

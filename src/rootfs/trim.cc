@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "base/directory_entries.h"
+#include "base/file_contents.h"
 #include "base/remove_tree.h"
 #include "base/unique_fd.h"
 #include "sys/raw_syscalls.h"
@@ -119,13 +120,7 @@ Status write_in_tree(int root_fd, const PostBuildStep& step) {
   }
   UniqueFd fd(::openat(parent.get(), name.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, step.mode));
   if (!fd.valid()) return errno_error("create " + step.path);
-  size_t done = 0;
-  while (done < step.contents.size()) {
-    const ssize_t n = ::write(fd.get(), step.contents.data() + done, step.contents.size() - done);
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) return errno_error("write " + step.path);
-    done += static_cast<size_t>(n);
-  }
+  SBX_RETURN_IF_ERROR(write_all(fd.get(), step.contents, "write " + step.path));
   // The umask must not decide the mode the recipe asked for.
   if (::fchmod(fd.get(), step.mode) != 0) return errno_error("chmod " + step.path);
   return {};

@@ -10,6 +10,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "base/file_contents.h"
 #include "base/remove_tree.h"
 #include "launch/spawn.h"
 #include "sys/raw_syscalls.h"
@@ -47,15 +48,7 @@ Status write_file(int dir_fd, const WorkspaceFile& file, std::optional<SandboxOw
   const mode_t mode = file.executable ? 0755 : 0644;
   UniqueFd out(::openat(current.get(), rest.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode));
   if (!out.valid()) return errno_error("create " + file.path);
-  size_t done = 0;
-  while (done < file.content.size()) {
-    const ssize_t n = ::write(out.get(), file.content.data() + done, file.content.size() - done);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      return errno_error("write " + file.path);
-    }
-    done += static_cast<size_t>(n);
-  }
+  SBX_RETURN_IF_ERROR(write_all(out.get(), file.content, "write " + file.path));
   if (::fchmod(out.get(), mode) != 0) return errno_error("chmod " + file.path);  // the umask may have narrowed it
   return give(out.get(), owner, file.path);
 }

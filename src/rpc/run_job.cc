@@ -9,6 +9,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "base/file_contents.h"
 #include "rpc/encoding.h"
 #include "rpc/languages.h"
 #include "rpc/worker_command.h"
@@ -40,12 +41,7 @@ Status set_nonblocking(int fd) {
 Result<UniqueFd> secrets_memfd(const std::string& content) {
   UniqueFd fd(::memfd_create("sbx-secrets", MFD_CLOEXEC));
   if (!fd.valid()) return errno_error("memfd_create");
-  size_t done = 0;
-  while (done < content.size()) {
-    const ssize_t n = ::write(fd.get(), content.data() + done, content.size() - done);
-    if (n < 0) return errno_error("write secrets");
-    done += static_cast<size_t>(n);
-  }
+  SBX_RETURN_IF_ERROR(write_all(fd.get(), content, "write secrets"));
   if (::lseek(fd.get(), 0, SEEK_SET) != 0) return errno_error("lseek");
   return fd;
 }

@@ -5,6 +5,8 @@
 #include <grp.h>
 #include <sys/stat.h>
 
+#include <filesystem>
+
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
@@ -62,6 +64,32 @@ RunResult remote(const std::string& socket, std::vector<std::string> args, const
   RunOptions options;
   options.stdin_text = input;
   return run_sbx(argv, options);
+}
+
+// --report replaces its file whole, locally or from the service's verdict (app/verdict_output.h):
+// the output still streams, and nothing but the report is left beside it.
+TEST(ServeTest, RemoteExecWritesTheReportFileAsLocalDoes) {
+  ServeDir dir;
+  auto serve = start_serve(dir, {"--config", dir.write("serve.yaml", own_config(dir))});
+  const std::string reports = dir.path() + "/reports";
+  ASSERT_EQ(::mkdir(reports.c_str(), 0755), 0);
+  const std::string report = reports + "/verdict.json";
+  const RunResult e = remote(dir.socket(), {"--report", report, "--", "sh", "-c", "echo live; exit 4"});
+  EXPECT_EQ(e.status(), 4) << e.err;
+  EXPECT_EQ(e.out, "live\n");
+  std::ifstream in(report);
+  const Json verdict = Json::parse(in, nullptr, false);
+  ASSERT_TRUE(verdict.is_object());
+  EXPECT_EQ(verdict["status"], "exited");
+  EXPECT_EQ(verdict["exit_code"], 4);
+  EXPECT_EQ(verdict["stdout"]["bytes"], 5);
+  std::vector<std::string> left;
+  for (const auto& entry : std::filesystem::directory_iterator(reports)) left.push_back(entry.path().filename());
+  EXPECT_EQ(left, std::vector<std::string>{"verdict.json"});
+
+  const RunResult nowhere = remote(dir.socket(), {"--report", reports + "/missing/verdict.json", "--", "true"});
+  EXPECT_EQ(nowhere.status(), 125);
+  EXPECT_THAT(nowhere.err, HasSubstr("--report " + reports + "/missing/verdict.json: create "));
 }
 
 TEST(ServeTest, RemoteExecHasTheSameOutputAndExitStatusAsLocal) {

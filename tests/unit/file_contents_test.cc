@@ -1,6 +1,7 @@
-// Reading a whole file (base/file_contents.h): every byte of disk files, /proc files that say
-// they are empty, pipes and files read from an offset; a read error or a file over the limit is
-// an error naming the file, never a shorter text.
+// Whole files in and out (base/file_contents.h). Reading: every byte of disk files, /proc files
+// that say they are empty, pipes and files read from an offset; a read error or a file over the
+// limit is an error naming the file, never a shorter text. Writing: all of it, and a file
+// replaced whole or not at all.
 #include "base/file_contents.h"
 
 #include <fcntl.h>
@@ -10,6 +11,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <filesystem>
 #include <fstream>
 #include <thread>
 
@@ -141,6 +143,76 @@ TEST(FileContents, AReadErrorIsAnErrorNamingTheFile) {
   ASSERT_FALSE(named);
   EXPECT_THAT(named.error().message, StartsWith("policy /x.yaml: "));
   EXPECT_THAT(named.error().message, HasSubstr("Input/output error"));
+}
+
+TEST(FileContents, WriteAllGivesAPipeEveryByte) {
+  int fds[2];
+  ASSERT_EQ(::pipe2(fds, O_CLOEXEC), 0);
+  UniqueFd write_end(fds[1]);
+  const std::string text = pattern(300000);  // several times what a pipe holds
+  std::string received;
+  std::thread reader([fd = fds[0], &received] {
+    char buf[4096];
+    ssize_t n;
+    while ((n = ::read(fd, buf, sizeof buf)) > 0) received.append(buf, static_cast<size_t>(n));
+    ::close(fd);
+  });
+  const Status written = write_all(write_end.get(), text, "the pipe");
+  write_end.reset();
+  reader.join();
+  ASSERT_TRUE(written) << written.error().message;
+  EXPECT_EQ(received, text);
+}
+
+TEST(FileContents, WriteAllNamesWhatItWroteToWhenItFails) {
+  UniqueFd read_only(::open("/dev/null", O_RDONLY | O_CLOEXEC));
+  ASSERT_TRUE(read_only.valid());
+  const Status written = write_all(read_only.get(), "x", "write the verdict to descriptor 3");
+  ASSERT_FALSE(written);
+  EXPECT_EQ(written.error().sys_errno, EBADF);
+  EXPECT_THAT(written.error().message, StartsWith("write the verdict to descriptor 3: "));
+}
+
+std::vector<std::string> names_in(const std::string& dir) {
+  std::vector<std::string> names;
+  for (const auto& entry : std::filesystem::directory_iterator(dir)) names.push_back(entry.path().filename());
+  return names;
+}
+
+TEST(FileContents, AFileIsReplacedWholeAndAReaderKeepsTheOldOne) {
+  ScratchRoot root("sbx-file-contents");
+  const std::string path = root.path() + "/verdict.json";
+  ASSERT_TRUE(replace_file_contents(path, "first\n", 0644));
+  EXPECT_EQ(*read_file_contents(path), "first\n");
+  struct stat st {};
+  ASSERT_EQ(::stat(path.c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 0022, 0u) << "made with the mode asked for (less the umask)";
+  EXPECT_NE(st.st_mode & 0400, 0u);
+
+  UniqueFd old_reader(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  ASSERT_TRUE(old_reader.valid());
+  const std::string larger = pattern(100000);
+  ASSERT_TRUE(replace_file_contents(path, larger, 0644));
+  EXPECT_EQ(*read_file_contents(path), larger);
+  EXPECT_EQ(*read_file_contents(old_reader.get(), "old"), "first\n") << "renamed over, never rewritten in place";
+  EXPECT_EQ(names_in(root.path()), std::vector<std::string>{"verdict.json"}) << "no temporary file is left";
+}
+
+TEST(FileContents, AReplacementThatFailsLeavesNothingBehind) {
+  ScratchRoot root("sbx-file-contents");
+  const Status no_dir = replace_file_contents(root.path() + "/missing/out.json", "x", 0644);
+  ASSERT_FALSE(no_dir);
+  EXPECT_EQ(no_dir.error().sys_errno, ENOENT);
+  EXPECT_THAT(no_dir.error().message, StartsWith("create " + root.path() + "/missing/out.json.tmp-"));
+
+  // rename(2) cannot put a file over a directory that has something in it.
+  const std::string dir = root.path() + "/taken";
+  ASSERT_TRUE(std::filesystem::create_directories(dir + "/inside"));
+  const Status over_dir = replace_file_contents(dir, "x", 0644);
+  ASSERT_FALSE(over_dir);
+  EXPECT_THAT(over_dir.error().message, HasSubstr("rename "));
+  EXPECT_THAT(over_dir.error().message, HasSubstr(" to " + dir));
+  EXPECT_EQ(names_in(root.path()), std::vector<std::string>{"taken"}) << "the temporary file is removed again";
 }
 
 }  // namespace
