@@ -345,6 +345,7 @@ Result<size_t> apply_flags(std::span<const std::string> args, const CallerContex
     p.rlimits.push_back(*limit);
   }
   SBX_RETURN_IF_ERROR(finish_run_flags(run_flags, p, caller));
+  if (!request.report_file.empty()) SBX_RETURN_IF_ERROR(check_report_file(request.report_file, caller));
   return first_operand;
 }
 

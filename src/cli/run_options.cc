@@ -2,7 +2,10 @@
 
 #include <fcntl.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
+#include <algorithm>
 #include <cstdlib>
 
 #include "base/units.h"
@@ -175,6 +178,19 @@ Status finish_run_flags(const RunFlags& f, policy::Policy& p, const CallerContex
   for (size_t i = 0; i < f.redact.size(); ++i) {
     SBX_RETURN_IF_ERROR(add_secret(p, "redact-" + std::to_string(i + 1), f.redact[i], /*inject=*/false,
                                    "--redact #" + std::to_string(i + 1)));
+  }
+  return {};
+}
+
+Status check_report_file(const std::string& file, const CallerContext& caller) {
+  const std::string path = file[0] == '/' ? file : caller.cwd + "/" + file;
+  const std::string dir = path.substr(0, std::max<size_t>(path.rfind('/'), 1));
+  struct stat st {};
+  if (::stat(path.c_str(), &st) == 0 && S_ISDIR(st.st_mode)) {
+    return make_error("--report " + file + ": is a directory; name the file to write the verdict to");
+  }
+  if (::access(dir.c_str(), W_OK | X_OK) != 0) {
+    return errno_error("--report " + file + ": the verdict could not be written in " + dir);
   }
   return {};
 }

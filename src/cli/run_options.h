@@ -27,6 +27,11 @@ std::vector<OptionSpec> run_specs(RunFlags& flags, policy::Policy& policy, ExecR
 // Secrets need the caller's environment and files; --cpu-time becomes RLIMIT_CPU.
 Status finish_run_flags(const RunFlags& flags, policy::Policy& policy, const CallerContext& caller);
 
+// --report FILE is written once the run is over; one that cannot be written then would cost the
+// run its verdict and its exit status (125). So before anything runs: FILE is not a directory,
+// and the directory it goes in can be written.
+Status check_report_file(const std::string& file, const CallerContext& caller);
+
 // Shortest secret accepted: shorter values would redact innocent output everywhere.
 using redact::kMinSecretBytes;
 

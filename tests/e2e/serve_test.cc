@@ -87,9 +87,11 @@ TEST(ServeTest, RemoteExecWritesTheReportFileAsLocalDoes) {
   for (const auto& entry : std::filesystem::directory_iterator(reports)) left.push_back(entry.path().filename());
   EXPECT_EQ(left, std::vector<std::string>{"verdict.json"});
 
-  const RunResult nowhere = remote(dir.socket(), {"--report", reports + "/missing/verdict.json", "--", "true"});
+  // Checked before the request is sent, as locally: the run does not happen.
+  const RunResult nowhere = remote(dir.socket(), {"--report", reports + "/missing/verdict.json", "--", "echo", "ran"});
   EXPECT_EQ(nowhere.status(), 125);
-  EXPECT_THAT(nowhere.err, HasSubstr("--report " + reports + "/missing/verdict.json: create "));
+  EXPECT_EQ(nowhere.out, "");
+  EXPECT_THAT(nowhere.err, HasSubstr("--report " + reports + "/missing/verdict.json: the verdict could not be written in"));
 }
 
 TEST(ServeTest, RemoteExecHasTheSameOutputAndExitStatusAsLocal) {

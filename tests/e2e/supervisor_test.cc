@@ -183,6 +183,16 @@ TEST(VerdictTest, ReportFdLeavesOutputStreaming) {
   unlink(path_template);
 }
 
+TEST(VerdictTest, AReportThatCouldNotBeWrittenStopsTheRunBeforeItStarts) {
+  const RunResult r = run_exec({"--report", "/nonexistent-sbx-dir/verdict.json", "--", "echo", "ran"});
+  EXPECT_EQ(r.status(), 125) << r;
+  EXPECT_EQ(r.out, "") << "the program must not have run";
+  EXPECT_NE(r.err.find("--report /nonexistent-sbx-dir/verdict.json: the verdict could not be written in "
+                       "/nonexistent-sbx-dir"),
+            std::string::npos)
+      << r.err;
+}
+
 TEST(VerdictTest, CpuTimeIsLimitedAndReported) {
   const RunResult r = run_exec({"--cpu-time", "1", "--json", "--", "sh", "-c", "while :; do :; done"}, {}, 20);
   const auto v = verdict(r);

@@ -281,6 +281,20 @@ TEST_F(ExecOptions, EnvAndSecretFilesThatCannotBeReadAreErrors) {
   EXPECT_EQ(error_of({"--secret-file", "/proc/self/mem", "sh"}), "--secret-file /proc/self/mem: Input/output error");
 }
 
+// The verdict file is written after the run: where it cannot be, the run must not start.
+TEST_F(ExecOptions, AReportFileThatCouldNotBeWrittenIsRefusedBeforeTheRun) {
+  auto ok = parse({"--report", "verdict.json", "true"});
+  ASSERT_TRUE(ok.has_value()) << ok.error().message;
+  EXPECT_EQ(ok->report_file, "verdict.json");
+  EXPECT_EQ(error_of({"--report", "missing/verdict.json", "true"}),
+            "--report missing/verdict.json: the verdict could not be written in " + dir_ +
+                "/missing: No such file or directory")
+      << "relative to the caller's directory";
+  EXPECT_EQ(error_of({"--report", "data", "true"}),
+            "--report data: is a directory; name the file to write the verdict to");
+  EXPECT_TRUE(parse({"--report", dir_ + "/other/v.json", "true"}).has_value());
+}
+
 // ---- Secrets --------------------------------------------------------------------------------
 
 TEST_F(ExecOptions, SecretFileLinesArePassedInAndRedactedLikeEnvFileLines) {
