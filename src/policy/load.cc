@@ -12,6 +12,7 @@
 #include "base/yaml_document.h"
 #include "policy/defaults.h"
 #include "policy/schema.h"
+#include "policy/validate.h"
 #include "policy/yaml_cursor.h"
 
 namespace sbx::policy {
@@ -113,6 +114,10 @@ std::string policy_name_from_path(std::string_view path) {
 Result<LoadedPolicy> load_policy_text(std::string_view text, const std::string& label, const ParentFinder& find) {
   Chain chain{{label}, {canonical(label)}};
   SBX_ASSIGN_OR_RETURN(Policy p, load_chain(text, label, chain, find));
+  // After extends: a child may change the uid its parent named.
+  if (const std::string clash = user_name_clash(p.uid, p.user_name); !clash.empty()) {
+    return make_error(label + ": identity.user: " + clash);
+  }
   p.name = policy_name_from_path(label);
   return LoadedPolicy{std::move(p), label, std::move(chain.labels)};
 }

@@ -1,6 +1,7 @@
 #include "policy/validate.h"
 
 #include <cctype>
+#include <utility>
 
 #include "base/paths.h"
 
@@ -25,6 +26,16 @@ bool valid_secret_name(std::string_view name) {
     if (!is_alnum(c) && c != '_' && c != '-') return false;
   }
   return true;
+}
+
+std::string user_name_clash(uid_t uid, std::string_view user) {
+  for (const auto& [name, owner] : {std::pair<std::string_view, uid_t>{"root", 0}, {"nobody", 65534}}) {
+    if (user == name && uid != owner) {
+      return "\"" + std::string(user) + "\" is uid " + std::to_string(owner) + "'s name in the sandbox; give uid " +
+             std::to_string(uid) + " another name, or set uid: " + std::to_string(owner);
+    }
+  }
+  return "";
 }
 
 // RFC 1123 labels (letters, digits, inner hyphens) joined by dots, at most 64 bytes in all

@@ -2,6 +2,8 @@
 // accept exactly the same things. Messages say what is wrong, not where: callers add that.
 #pragma once
 
+#include <sys/types.h>
+
 #include <string>
 #include <string_view>
 
@@ -19,6 +21,10 @@ bool valid_secret_name(std::string_view name);
 // RFC 1123: dot-separated labels of letters, digits and inner '-', 1 to 64 characters.
 bool valid_hostname(std::string_view name);
 inline constexpr const char* kHostnameRule = "letters, digits, '-', '.', at most 64";
+
+// "root" and "nobody" are uid 0's and uid 65534's names in the sandbox's /etc/passwd; a user
+// with another uid cannot be called so too. Empty when `user` may name `uid`, else why not.
+std::string user_name_clash(uid_t uid, std::string_view user);
 
 // What /etc/passwd can hold safely: letters, digits, '_', '-', '.', not starting with '-',
 // 1 to 32 characters.

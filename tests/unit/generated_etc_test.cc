@@ -110,6 +110,20 @@ TEST_F(GeneratedEtc, NobodyInsideIsNotListedTwice) {
   EXPECT_THAT(names_with_id(files.at("group"), "65534"), ElementsAre("nogroup"));
 }
 
+// --uid 0 keeps gid 1000: that group must not be a second "root" (getgrnam("root") would find
+// gid 0 while `id` showed gid=1000(root)); it goes unnamed, as with docker run --user 0:1000.
+TEST_F(GeneratedEtc, NoGroupNameIsGivenTwice) {
+  for (const std::string name : {"root", "nogroup"}) {
+    policy::Policy p;
+    p.uid = name == "root" ? 0 : 1000;
+    p.gid = 1000;
+    p.user_name = name;
+    const auto files = generate(p);
+    EXPECT_THAT(names_with_id(files.at("group"), "1000"), ElementsAre()) << name;
+    EXPECT_EQ(lines(files.at("group")).size(), 2u) << files.at("group");
+  }
+}
+
 TEST_F(GeneratedEtc, UserInRootGroupGetsNoSecondGroupZero) {
   policy::Policy p;
   p.uid = 1000;

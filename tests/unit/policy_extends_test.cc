@@ -283,5 +283,30 @@ TEST(PolicySearchPath, NamesAndPaths) {
   }
 }
 
+// "root" and "nobody" name uid 0 and 65534 in the sandbox's /etc/passwd; a second user of the
+// same name would make getpwnam("root") and `id` disagree. Checked after extends, because a
+// child may change the uid its parent named.
+TEST_F(PolicyDirs, RootAndNobodyAreNamesOnlyForTheirOwnIds) {
+  write("a", "own-root.yaml", "identity:\n  user: root\n  uid: 1000\n");
+  const auto own = load("own-root");
+  ASSERT_FALSE(own);
+  EXPECT_THAT(own.error().message,
+              HasSubstr("identity.user: \"root\" is uid 0's name in the sandbox; give uid 1000 another name, or set uid: 0"));
+
+  write("a", "root-parent.yaml", "identity:\n  user: root\n  uid: 0\n");
+  ASSERT_TRUE(load("root-parent")) << "root as uid 0 is root";
+  write("a", "child.yaml", "extends: root-parent\nidentity:\n  uid: 4242\n");
+  const auto child = load("child");
+  ASSERT_FALSE(child);
+  EXPECT_THAT(child.error().message, HasSubstr("give uid 4242 another name"));
+
+  write("a", "nobody.yaml", "identity:\n  user: nobody\n  uid: 1000\n");
+  const auto nobody = load("nobody");
+  ASSERT_FALSE(nobody);
+  EXPECT_THAT(nobody.error().message, HasSubstr("\"nobody\" is uid 65534's name"));
+  write("a", "real-nobody.yaml", "identity:\n  user: nobody\n  uid: 65534\n  gid: 65534\n");
+  EXPECT_TRUE(load("real-nobody"));
+}
+
 }  // namespace
 }  // namespace sbx::policy
