@@ -53,9 +53,7 @@ Result<std::vector<std::string>> directory_entries(int dir_fd, std::string_view 
 Result<std::vector<std::string>> directory_entries(const std::string& path) {
   UniqueFd dir(::open(path.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
   if (!dir.valid()) return errno_error("open " + path);
-  std::vector<std::string> names;
-  if (const int error = read_names(dir.get(), names); error != 0) return listing_error(error, path);
-  return names;
+  return directory_entries(dir.get(), path);
 }
 
 }  // namespace sbx
