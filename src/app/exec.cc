@@ -111,6 +111,7 @@ int run_exec(std::span<const std::string> args, const GlobalOptions& global) {
     return kExitUsage;
   }
   spdlog::debug("mount plan: {} steps after the prelude", mounts->steps.size());
+  for (const auto& note : mounts->notes) spdlog::info("rootfs: {}", note);
 
   launch::LaunchPlan plan(policy, std::move(*mounts), prelude.landlock_paths(), static_cast<int>(cap_max_bits()) - 1);
   auto layers = add_confinement(policy, plan);

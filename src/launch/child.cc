@@ -342,6 +342,18 @@ int make_read_only(int target_fd) noexcept {
   return rc;
 }
 
+// Makes the detached `tree` a read-only mount and attaches it at `target` (-1: the lookup failed,
+// errno says why). Closes both.
+int attach_read_only(int tree, int target) noexcept {
+  int rc = target < 0 ? -1 : set_attrs(tree, MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV, AT_RECURSIVE);
+  if (rc == 0) rc = sys::move_mount(tree, "", target, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH);
+  const int saved = errno;
+  close_quietly(target);
+  close_quietly(tree);
+  errno = saved;
+  return rc;
+}
+
 int write_all(int fd, const char* data, size_t len) noexcept {
   while (len > 0) {
     const ssize_t n = ::write(fd, data, len);
@@ -434,6 +446,16 @@ int apply_mount_op(const MountList& list, size_t index, int root_fd, ParentDirCa
       dirs.forget_if_covered_by(op.target);
       errno = saved;
       return rc;
+    }
+    case MountOpKind::kBindFromRoot: {
+      const int source = resolve_in_root(root_fd, op.source);
+      if (source < 0) return -1;
+      const int tree = sys::open_tree(source, "", kCloneTreeFlags | AT_EMPTY_PATH);
+      const int saved = errno;
+      close_quietly(source);
+      errno = saved;
+      if (tree < 0) return -1;
+      return attach_read_only(tree, ensure_target(dirs, root_fd, op.target, /*want_dir=*/false));
     }
     case MountOpKind::kTmpfs:
     case MountOpKind::kProc:

@@ -24,6 +24,10 @@ enum class MountOpKind : uint32_t {
   kWriteFile,    // regular file with contents data[0..data_len) and mode
   kMaskWithNull, // /dev/null bound over target (hides a sensitive file)
   kMakeReadOnly, // target becomes a read-only mount (bound onto itself first when needed)
+  // Read-only bind of `source`, a file an earlier step wrote into the root under construction,
+  // onto target. Cloned when applied, so the source must not be covered by then (it may be
+  // later: the generated /etc files placed over a language tree's are hidden under /tmp).
+  kBindFromRoot,
 };
 
 struct MountOp {

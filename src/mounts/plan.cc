@@ -79,6 +79,13 @@ class Builder {
     s.target_is_dir = false;
     plan_.steps.push_back(std::move(s));
   }
+  void bind_from_root(std::string source, std::string target) {
+    MountStep s = make_step(MountOpKind::kBindFromRoot, std::move(source), std::move(target));
+    s.read_only = true;
+    s.target_is_dir = false;
+    plan_.steps.push_back(std::move(s));
+  }
+  void note(std::string text) { plan_.notes.push_back(std::move(text)); }
   void landlock(std::string path, PathAccess access) {
     plan_.landlock_paths.push_back({std::move(path), access});
   }
@@ -143,18 +150,46 @@ void plan_generated_etc(Builder& b, const policy::Policy& p, const rootfs::HostV
   }
 }
 
+// A language tree keeps its own /etc, one bind of the tree's directory, but the sandbox's
+// identity, names and resolvers are the same whatever the root: the generated files are written
+// where the /tmp tmpfs will cover them and bound over the tree's copies of them (which the
+// builder makes sure exist, rootfs::tree_etc_placeholders). Binding the tree's other /etc entries
+// one by one into a generated /etc would cost a mount each.
+constexpr const char* kTreeEtcStaging = "/tmp/etc/";
+
+void stage_tree_etc(Builder& b, const policy::Policy& p, const rootfs::HostView& host) {
+  for (const auto& file : rootfs::generated_etc_files(p, host)) {
+    b.write_file(kTreeEtcStaging + file.name, file.contents);
+  }
+}
+
+void place_tree_etc(Builder& b, const policy::Policy& p, const rootfs::HostView& host) {
+  if (host.kind(p.rootfs + "/etc") != FileKind::kDirectory) {
+    b.note("the tree has no /etc directory: the sandbox gets no passwd, group, hosts or resolv.conf");
+    return;
+  }
+  std::string missing;
+  for (const auto& file : rootfs::generated_etc_files(p, host)) {
+    const std::string path = "/etc/" + file.name;
+    if (host.kind(p.rootfs + path) == FileKind::kRegular) {
+      b.bind_from_root(kTreeEtcStaging + file.name, path);
+    } else {
+      missing += (missing.empty() ? "" : " ") + path;
+    }
+  }
+  if (!missing.empty()) {
+    b.note("the tree has no regular " + missing + " for sbx to bind the sandbox's over, so the tree's own " +
+           "stays (if any); a tree built by this version of sbx rootfs build has them");
+  }
+}
+
 void plan_tree_root(Builder& b, const policy::Policy& p, const rootfs::HostView& host) {
   for (const auto& name : host.list_dir(p.rootfs)) {
     bool managed = false;
     for (auto m : kManagedTopLevel) managed = managed || name == m;
     if (!managed) mirror_host_entry(b, host, p.rootfs + "/" + name, "/" + name, /*untrusted=*/true);
   }
-  // The tree's own resolv.conf cannot know the host's resolvers.
-  if (p.network == policy::NetworkMode::kHost &&
-      host.kind(p.rootfs + "/etc/resolv.conf") == FileKind::kRegular &&
-      host.kind("/etc/resolv.conf").has_value()) {
-    b.bind("/etc/resolv.conf", "/etc/resolv.conf", /*read_only=*/true, /*is_dir=*/false, false);
-  }
+  place_tree_etc(b, p, host);
 }
 
 void plan_proc(Builder& b, const rootfs::HostView& host) {
@@ -187,6 +222,11 @@ void plan_dev(Builder& b, const policy::Policy& p) {
   if (!p.read_only) b.landlock("/dev/shm", PathAccess::kReadWrite);
 }
 
+void plan_tmp(Builder& b, const policy::Policy& p) {
+  b.tmpfs("/tmp", "size=" + std::to_string(p.tmp_size_bytes) + ",mode=1777", p.read_only);
+  if (!p.read_only) b.landlock("/tmp", PathAccess::kReadWrite);
+}
+
 // Top-level host directories the root tmpfs may be built on (in the child's mount namespace only),
 // most likely free first.
 constexpr std::array<std::string_view, 6> kStagingCandidates{"tmp", "mnt", "srv", "media", "opt", "var"};
@@ -207,11 +247,16 @@ bool same_or_nested(std::string_view inner, std::string_view outer) {
 
 MountPlan plan_prelude(const policy::Policy& p, const rootfs::HostView& host) {
   Builder b;
-  if (p.rootfs == "host") plan_generated_etc(b, p, host);
+  const bool host_root = p.rootfs == "host";
+  if (host_root) {
+    plan_generated_etc(b, p, host);
+  } else {
+    stage_tree_etc(b, p, host);
+  }
   plan_proc(b, host);
   plan_dev(b, p);
-  b.tmpfs("/tmp", "size=" + std::to_string(p.tmp_size_bytes) + ",mode=1777", p.read_only);
-  if (!p.read_only) b.landlock("/tmp", PathAccess::kReadWrite);
+  // A tree's /tmp comes in the rest, once the staged /etc files it covers have been bound.
+  if (host_root) plan_tmp(b, p);
   return b.take();
 }
 
@@ -225,6 +270,7 @@ Result<MountPlan> plan_rest(const policy::Policy& p, const rootfs::HostView& hos
       return make_error("--rootfs " + p.rootfs + ": not a directory");
     }
     plan_tree_root(b, p, host);
+    plan_tmp(b, p);
   }
   if (!p.workspace_source.empty()) {
     b.bind(p.workspace_source, "/workspace", !p.workspace_writable, /*is_dir=*/true, /*untrusted=*/true);
@@ -250,6 +296,8 @@ Result<MountPlan> plan_mounts(const policy::Policy& p, const rootfs::HostView& h
                    std::make_move_iterator(rest.steps.end()));
   all.landlock_paths.insert(all.landlock_paths.end(), std::make_move_iterator(rest.landlock_paths.begin()),
                             std::make_move_iterator(rest.landlock_paths.end()));
+  all.notes.insert(all.notes.end(), std::make_move_iterator(rest.notes.begin()),
+                   std::make_move_iterator(rest.notes.end()));
   return all;
 }
 

@@ -38,6 +38,8 @@ struct LandlockPath {
 struct MountPlan {
   std::vector<MountStep> steps;
   std::vector<LandlockPath> landlock_paths;
+  // What the sandbox lacks because of its root, for the -v log ("the tree's /etc has no ...").
+  std::vector<std::string> notes;
 };
 
 // The root is planned in two parts, so that the sandbox child can build the first while the
@@ -45,8 +47,9 @@ struct MountPlan {
 // - the prelude: /proc, /dev, /tmp and the generated /etc files. It reads no host file but, with
 //   the host's network, /etc/resolv.conf; of the rest of the host it only checks which /proc
 //   files exist and who may read them (to know which to mask);
-// - the rest mirrors the host's system directories and /etc (or the tree's top level), adds the
-//   workspace and the caller's mounts, and ends by making the root read-only.
+// - the rest mirrors the host's system directories and /etc (or the tree's top level, with the
+//   generated /etc files bound over the tree's, and then /tmp), adds the workspace and the
+//   caller's mounts, and ends by making the root read-only.
 // The two touch different paths, except that the rest may mount inside the prelude's (a bind
 // under /tmp), so the prelude goes first.
 MountPlan plan_prelude(const policy::Policy& policy, const rootfs::HostView& host);

@@ -11,6 +11,7 @@
 #include "rootfs/apt_sources.h"
 #include "rootfs/build_process.h"
 #include "rootfs/build_progress.h"
+#include "rootfs/generated_etc.h"
 #include "base/remove_tree.h"
 #include "rootfs/fs_util.h"
 #include "rootfs/store.h"
@@ -73,6 +74,18 @@ Error child_failure(const std::string& what, const ChildResult& run) {
     }
   }
   return make_error(message + reasons);
+}
+
+std::vector<PostBuildStep> etc_placeholder_steps() {
+  std::vector<PostBuildStep> steps;
+  for (auto& file : tree_etc_placeholders()) {
+    PostBuildStep step;
+    step.kind = PostBuildStep::Kind::kWrite;
+    step.path = "/etc/" + file.name;
+    step.contents = std::move(file.contents);
+    steps.push_back(std::move(step));
+  }
+  return steps;
 }
 
 }  // namespace
@@ -250,6 +263,7 @@ Result<BuildOutcome> build_tree(const BuildOptions& options) {
   auto interrupted = [&watch] { return watch.interrupted(); };
   progress.step("trimming");
   SBX_RETURN_IF_ERROR(empty_dev(root));
+  SBX_RETURN_IF_ERROR(apply_post_build(root, etc_placeholder_steps()));
   auto trimmed = apply_trim(root, recipe.trim, interrupted);
   if (!trimmed) {
     if (watch.interrupted()) return interrupted_error(watch);

@@ -41,7 +41,8 @@ bool has_subordinate_range(std::string_view text, std::string_view user, uid_t u
 
 // Raised whenever the builder changes what a recipe produces (mmdebstrap options, trimming), so
 // `sbx rootfs build --if-changed` rebuilds trees an older builder made. 2: no Recommends.
-inline constexpr int kBuilderRevision = 2;
+// 3: /etc/hosts, hostname and resolv.conf are sbx's placeholders, not the build machine's.
+inline constexpr int kBuilderRevision = 3;
 
 struct BuildOptions {
   std::string store;

@@ -58,6 +58,14 @@ std::vector<GeneratedFile> generated_etc_files(const policy::Policy& p, const Ho
   };
 }
 
+std::vector<GeneratedFile> tree_etc_placeholders() {
+  return {
+      {"hosts", "127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n"},
+      {"hostname", "localhost\n"},
+      {"resolv.conf", "# sbx places the sandbox's resolver configuration over this file.\n"},
+  };
+}
+
 std::vector<std::string> host_etc_entries(const HostView& host) {
   return host.list_dir_matching("/etc", [](std::string_view name) {
     bool wanted = false;

@@ -17,6 +17,11 @@ struct GeneratedFile {
 
 std::vector<GeneratedFile> generated_etc_files(const policy::Policy& policy, const HostView& host);
 
+// What a tree built by `sbx rootfs build` has in place of the files mmdebstrap leaves from the
+// build machine (its hostname and resolvers) or leaves out (hosts). At run time the generated
+// files are bound over them, and a bind needs a file to cover.
+std::vector<GeneratedFile> tree_etc_placeholders();
+
 // Host /etc entries bound read-only (or re-created as symlinks) into the generated /etc when
 // they exist: the dynamic linker cache, certificates, alternatives, time zone, runtime configs.
 std::vector<std::string> host_etc_entries(const HostView& host);

@@ -87,6 +87,12 @@ class MiniStore {
     ::mkdir((root + "/usr").c_str(), 0755);
     ::mkdir((root + "/usr/bin").c_str(), 0755);
     std::ofstream(root + "/etc/os-release") << "ID=mini\n";
+    // What mmdebstrap leaves from the machine a tree was built on; no nsswitch.conf.
+    std::ofstream(root + "/etc/passwd") << "root:x:0:0:root:/root:/bin/sh\nbuilder:x:1000:1000::/home/b:/bin/sh\n";
+    std::ofstream(root + "/etc/group") << "root:x:0:\n";
+    std::ofstream(root + "/etc/hosts") << "127.0.0.1\tlocalhost\n";
+    std::ofstream(root + "/etc/hostname") << "buildhost\n";
+    std::ofstream(root + "/etc/resolv.conf") << "nameserver 10.9.9.9\n";
     std::ofstream(root + "/usr/bin/tool") << "#!/bin/sh\n";
     ::chmod((root + "/usr/bin/tool").c_str(), 0755);
     auto listing = rootfs::list_tree(root);
@@ -185,6 +191,47 @@ TEST(RootfsCli, ExecFindsATreeByNameAndByCommand) {
   auto host = run_sbx({"-v", "exec", "--no-workspace", "true"}, options_with(env));
   EXPECT_EQ(host.exit_code, 0) << host;
   EXPECT_THAT(host.err, HasSubstr("rootfs: host (no built tree lists the command \"true\""));
+}
+
+// The sandbox's identity, hostname and resolvers are the same whatever its root: sbx's generated
+// files are bound over the tree's, the rest of the tree's /etc stays, and nothing is writable.
+TEST(RootfsCli, TreeGetsTheSandboxsOwnEtcFiles) {
+  MiniStore store;
+  const std::string probe_dir = probe_binary().substr(0, probe_binary().rfind('/'));
+  auto probe = [&](std::vector<std::string> args) {
+    std::vector<std::string> argv{"-v", "exec", "--rootfs", "mini", "--hostname", "box", "-v", probe_dir + ":/probe:ro",
+                                  "--no-workspace", "/probe/sbx-probe"};
+    argv.insert(argv.end(), args.begin(), args.end());
+    return run_sbx(argv, options_with({"SBX_ROOTFS_STORE=" + store.path()}));
+  };
+  auto passwd = probe({"read", "/etc/passwd"});
+  EXPECT_EQ(passwd.exit_code, 0) << passwd;
+  EXPECT_THAT(passwd.out, HasSubstr("sandbox:x:1000:1000:"));
+  EXPECT_THAT(passwd.out, Not(HasSubstr("builder")));
+  // The tree has no nsswitch.conf to bind over: -v says so, and the rest still happens.
+  EXPECT_THAT(passwd.err, HasSubstr("rootfs: the tree has no regular /etc/nsswitch.conf"));
+  auto hostname = probe({"read", "/etc/hostname"});
+  EXPECT_EQ(hostname.out, "box\n") << hostname;
+  auto hosts = probe({"read", "/etc/hosts"});
+  EXPECT_THAT(hosts.out, HasSubstr("127.0.1.1\tbox\n")) << hosts;
+  auto resolv = probe({"read", "/etc/resolv.conf"});
+  EXPECT_EQ(resolv.exit_code, 0) << resolv;
+  EXPECT_THAT(resolv.out, Not(HasSubstr("10.9.9.9")));
+  EXPECT_THAT(probe({"read", "/etc/os-release"}).out, HasSubstr("ID=mini")) << "the tree's own /etc stays";
+  // sbx's files belong to the sandbox user, so only the read-only mount stops a write to them.
+  for (const char* file : {"/etc/passwd", "/etc/hosts"}) {
+    auto write = probe({"write", file});
+    EXPECT_NE(write.exit_code, 0) << file << ": " << write;
+    EXPECT_THAT(write.out, HasSubstr("EROFS")) << file;
+  }
+  EXPECT_NE(probe({"write", "/etc/os-release"}).exit_code, 0);
+  // The staged copies are under the sandbox's /tmp, which is empty.
+  EXPECT_EQ(probe({"ls", "/tmp"}).out, "") << "nothing of sbx's shows in /tmp";
+  // And the tree itself is untouched.
+  std::ifstream tree_hostname(store.root() + "/etc/hostname");
+  std::string line;
+  std::getline(tree_hostname, line);
+  EXPECT_EQ(line, "buildhost");
 }
 
 TEST(RootfsCli, BadRecipeNamesTheField) {
@@ -288,6 +335,27 @@ TEST_F(RootfsTrees, BashTreeRunsAProgram) {
   EXPECT_THAT(r.out, HasSubstr("\n42\n"));
   EXPECT_THAT(r.out, HasSubstr("ripgrep"));
   EXPECT_THAT(r.out, HasSubstr("no-cmake"));
+}
+
+// A built tree carries placeholders instead of the build machine's hostname and resolvers, and
+// the sandbox's own files are bound over them: its user has a name and localhost resolves.
+TEST_F(RootfsTrees, BashTreeKnowsTheSandboxUserAndLocalhost) {
+  auto r = run_sbx({"exec", "--rootfs", "bash", "--no-workspace", "bash", "-c",
+                    "whoami; getent hosts localhost | head -1; getent hosts sbx; cat /etc/hostname"},
+                   with_store());
+  EXPECT_EQ(r.exit_code, 0) << r;
+  EXPECT_THAT(r.out, MatchesRegex("sandbox\n(::1|127\\.0\\.0\\.1) +localhost.*\n127\\.0\\.1\\.1 +sbx\nsbx\n"));
+  for (const char* name : {"hostname", "resolv.conf", "hosts"}) {
+    std::ifstream placeholder(rootfs::tree_root(store_, "bash") + "/etc/" + name);
+    std::string text((std::istreambuf_iterator<char>(placeholder)), std::istreambuf_iterator<char>());
+    EXPECT_FALSE(text.empty()) << name;
+    EXPECT_THAT(text, Not(HasSubstr("nameserver"))) << name << ": the build machine's resolvers";
+    char host[256] = {};
+    ::gethostname(host, sizeof(host) - 1);
+    if (std::string(host) != "localhost") {
+      EXPECT_THAT(text, Not(HasSubstr(host))) << name;
+    }
+  }
 }
 
 TEST_F(RootfsTrees, PythonByLanguageName) {

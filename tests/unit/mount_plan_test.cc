@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <array>
 #include <map>
 #include <set>
 #include <string>
@@ -32,6 +33,7 @@ const char* kind_name(MountOpKind kind) {
     case MountOpKind::kWriteFile: return "write";
     case MountOpKind::kMaskWithNull: return "mask";
     case MountOpKind::kMakeReadOnly: return "ro";
+    case MountOpKind::kBindFromRoot: return "bind-from-root";
   }
   return "?";
 }
@@ -553,6 +555,9 @@ class PrebuiltTree : public MountPlanTest {
  protected:
   PrebuiltTree() {
     host_.dir("/img").dir("/img/usr").dir("/img/etc").file("/img/etc/resolv.conf", "nameserver 10.0.0.1\n");
+    for (const char* name : {"passwd", "group", "hosts", "hostname", "nsswitch.conf"}) {
+      host_.file(std::string("/img/etc/") + name, "the tree's\n");
+    }
     host_.symlink("/img/bin", "usr/bin").file("/img/README", "hi");
     host_.dir("/img/var").dir("/img/home");
     for (const char* managed : {"proc", "dev", "sys", "tmp", "run", "workspace"}) {
@@ -567,6 +572,9 @@ class PrebuiltTree : public MountPlanTest {
   }
 };
 
+constexpr std::array<const char*, 6> kGeneratedEtc{"passwd", "group", "hosts", "hostname", "resolv.conf",
+                                                   "nsswitch.conf"};
+
 TEST_F(PrebuiltTree, TopLevelEntriesAreMirroredUntrustedAndReadOnly) {
   const MountPlan m = plan(tree_policy());
   for (const char* dir : {"/usr", "/etc", "/var", "/home"}) {
@@ -578,10 +586,12 @@ TEST_F(PrebuiltTree, TopLevelEntriesAreMirroredUntrustedAndReadOnly) {
   EXPECT_FALSE(step(m, MountOpKind::kBind, "/README").target_is_dir);
   EXPECT_EQ(step(m, MountOpKind::kSymlink, "/bin").source, "usr/bin");
   EXPECT_FALSE(has_step(m, MountOpKind::kBind, "/socket"));
-  // Nothing from the host's own system directories, and no generated /etc.
+  // Nothing from the host's own system directories, and no host /etc entry.
   EXPECT_FALSE(has_step(m, MountOpKind::kTmpfs, "/etc"));
   for (const auto& s : m.steps) {
-    EXPECT_NE(s.kind, MountOpKind::kWriteFile) << s.target;
+    if (s.kind == MountOpKind::kWriteFile) {
+      EXPECT_TRUE(path_is_within(s.target, "/tmp/etc")) << s.target;
+    }
     if (s.kind == MountOpKind::kBind && !s.allow_devices && s.target != "/workspace") {
       EXPECT_TRUE(path_is_within(s.source, "/img")) << s.source;
     }
@@ -604,28 +614,68 @@ TEST_F(PrebuiltTree, ManagedEntriesComeFromSbxNotTheTree) {
   EXPECT_EQ(step(m, MountOpKind::kBind, "/workspace").source, "/home/alice/project");
 }
 
-TEST_F(PrebuiltTree, HostResolversOnlyWithHostNetwork) {
+// The sandbox's identity, names and resolvers do not depend on its root: the generated files are
+// written where /tmp will cover them, and bound read-only over the tree's after its /etc.
+TEST_F(PrebuiltTree, GeneratedEtcFilesAreBoundOverTheTreesOwn) {
   policy::Policy p = tree_policy();
-  EXPECT_FALSE(has_step(plan(p), MountOpKind::kBind, "/etc/resolv.conf"));
-
-  p.network = policy::NetworkMode::kHost;
+  p.hostname = "box";
   const MountPlan m = plan(p);
   const size_t etc = index_of(m, MountOpKind::kBind, "/etc");
-  const size_t resolv = index_of(m, MountOpKind::kBind, "/etc/resolv.conf");
-  EXPECT_LT(etc, resolv) << "bound over the tree's file";
-  EXPECT_EQ(m.steps[resolv].source, "/etc/resolv.conf");
-  EXPECT_TRUE(m.steps[resolv].read_only);
-  EXPECT_FALSE(m.steps[resolv].target_is_dir);
+  const size_t tmp = index_of(m, MountOpKind::kTmpfs, "/tmp");
+  for (const char* name : kGeneratedEtc) {
+    const std::string staged = std::string("/tmp/etc/") + name;
+    const size_t written = index_of(m, MountOpKind::kWriteFile, staged);
+    const size_t bound = index_of(m, MountOpKind::kBindFromRoot, std::string("/etc/") + name);
+    ASSERT_LT(bound, m.steps.size());
+    EXPECT_EQ(m.steps[bound].source, staged);
+    EXPECT_TRUE(m.steps[bound].read_only);
+    EXPECT_FALSE(m.steps[bound].target_is_dir);
+    EXPECT_LT(written, etc) << name;
+    EXPECT_LT(etc, bound) << name << ": over the tree's file, so after the tree's /etc";
+    EXPECT_LT(bound, tmp) << name << ": cloned before /tmp covers the staged file";
+  }
+  EXPECT_EQ(step(m, MountOpKind::kWriteFile, "/tmp/etc/hostname").data, "box\n");
+  EXPECT_THAT(step(m, MountOpKind::kWriteFile, "/tmp/etc/passwd").data,
+              HasSubstr("sandbox:x:1000:1000:"));
+  EXPECT_THAT(step(m, MountOpKind::kWriteFile, "/tmp/etc/hosts").data, HasSubstr("127.0.1.1\tbox\n"));
+  EXPECT_THAT(m.notes, IsEmpty());
+  // Nothing goes into the root tmpfs's /etc, which the tree's covers.
+  EXPECT_THAT(describe(m), Not(HasSubstr("write /etc/")));
 }
 
-TEST_F(PrebuiltTree, NoResolverBindWithoutAFileToCover) {
-  fakes::FakeHostView host = fakes::FakeHostView::debian();
-  host.dir("/img").dir("/img/etc").symlink("/img/etc/resolv.conf", "/run/resolv.conf");
+TEST_F(PrebuiltTree, ResolversAreTheHostsOnlyWithHostNetwork) {
   policy::Policy p = tree_policy();
+  EXPECT_EQ(step(plan(p), MountOpKind::kWriteFile, "/tmp/etc/resolv.conf").data,
+            "# sbx: no network in this sandbox\n");
   p.network = policy::NetworkMode::kHost;
-  auto r = plan_mounts(p, host);
+  const MountPlan m = plan(p);
+  EXPECT_EQ(step(m, MountOpKind::kWriteFile, "/tmp/etc/resolv.conf").data, "nameserver 192.0.2.53\n");
+  EXPECT_FALSE(has_step(m, MountOpKind::kBind, "/etc/resolv.conf")) << "the generated copy, not a host bind";
+}
+
+TEST_F(PrebuiltTree, AFileTheTreeLacksIsNamedNotCreated) {
+  fakes::FakeHostView host = fakes::FakeHostView::debian();
+  host.dir("/img").dir("/img/etc").file("/img/etc/passwd", "x\n").file("/img/etc/group", "x\n");
+  host.symlink("/img/etc/resolv.conf", "/run/resolv.conf");
+  auto r = plan_mounts(tree_policy(), host);
   ASSERT_TRUE(r.has_value()) << r.error().message;
-  EXPECT_FALSE(has_step(*r, MountOpKind::kBind, "/etc/resolv.conf"));
+  EXPECT_TRUE(has_step(*r, MountOpKind::kBindFromRoot, "/etc/passwd"));
+  EXPECT_TRUE(has_step(*r, MountOpKind::kBindFromRoot, "/etc/group"));
+  for (const char* absent : {"/etc/hosts", "/etc/hostname", "/etc/resolv.conf", "/etc/nsswitch.conf"}) {
+    EXPECT_FALSE(has_step(*r, MountOpKind::kBindFromRoot, absent)) << absent << ": nothing to cover";
+  }
+  ASSERT_EQ(r->notes.size(), 1u);
+  EXPECT_THAT(r->notes[0], HasSubstr("no regular /etc/hosts /etc/hostname /etc/resolv.conf /etc/nsswitch.conf"));
+}
+
+TEST_F(PrebuiltTree, ATreeWithoutEtcGetsANote) {
+  fakes::FakeHostView host = fakes::FakeHostView::debian();
+  host.dir("/img").dir("/img/usr");
+  auto r = plan_mounts(tree_policy(), host);
+  ASSERT_TRUE(r.has_value()) << r.error().message;
+  for (const auto& s : r->steps) EXPECT_NE(s.kind, MountOpKind::kBindFromRoot) << s.target;
+  ASSERT_EQ(r->notes.size(), 1u);
+  EXPECT_THAT(r->notes[0], HasSubstr("no /etc directory"));
 }
 
 // The root is built on a host directory of the child's own mount namespace before the rest's bind
