@@ -47,6 +47,16 @@ Result<RootfsChoice> directory(const std::string& value, const std::string& cwd)
   if (std::string(resolved) == "/") {
     return make_error("--rootfs /: use --rootfs host for the host's system directories");
   }
+  // A tree's entry in a store holds its manifest and, in root/, the tree: an easy directory to
+  // name by mistake, and one with no programs in it.
+  struct stat manifest {};
+  struct stat root {};
+  if (::stat((std::string(resolved) + "/manifest.json").c_str(), &manifest) == 0 && S_ISREG(manifest.st_mode) &&
+      ::stat((std::string(resolved) + "/root").c_str(), &root) == 0 && S_ISDIR(root.st_mode)) {
+    const std::string inner = value.back() == '/' ? value + "root" : value + "/root";
+    return make_error("--rootfs " + value + ": this is a tree's entry in a store, not a root; use --rootfs " + inner +
+                      " (or the tree's name with $SBX_ROOTFS_STORE set to its store)");
+  }
   RootfsChoice choice;
   choice.rootfs = resolved;
   choice.note = "directory " + choice.rootfs + " from --rootfs";

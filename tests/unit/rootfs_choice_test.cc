@@ -81,6 +81,16 @@ TEST_F(RootfsChoiceTest, UnknownNameSaysHowToBuildItAndHintsAtALocalDirectory) {
   EXPECT_EQ(relative->rootfs, cwd_.at("/mytree"));
 }
 
+TEST_F(RootfsChoiceTest, AStoreEntryIsNotARootAndTheErrorNamesTheOne) {
+  auto r = choose_rootfs(store_.at("/python"), {"python3"}, stores(), cwd_.path());
+  ASSERT_FALSE(r.has_value());
+  EXPECT_THAT(r.error().message, HasSubstr("--rootfs " + store_.at("/python") + ": this is a tree's entry in a store"));
+  EXPECT_THAT(r.error().message, HasSubstr("use --rootfs " + store_.at("/python") + "/root"));
+  auto inner = choose_rootfs(store_.at("/python") + "/root", {"python3"}, stores(), cwd_.path());
+  ASSERT_TRUE(inner.has_value()) << inner.error().message;
+  EXPECT_EQ(inner->rootfs, store_.at("/python/root"));
+}
+
 TEST_F(RootfsChoiceTest, RejectsTheHostRootAndNonDirectories) {
   auto root = choose_rootfs(std::string("/"), {"x"}, stores(), cwd_.path());
   ASSERT_FALSE(root.has_value());
