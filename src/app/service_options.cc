@@ -106,7 +106,9 @@ rpc::RunSettings run_settings(const ServiceFlags& f) {
     const char* tmp = std::getenv("TMPDIR");
     s.run_root = tmp != nullptr && tmp[0] == '/' ? tmp : "/tmp";
   }
-  for (const char* name : {"XDG_RUNTIME_DIR", "DBUS_SESSION_BUS_ADDRESS"}) {
+  // The last three say where the rootfs stores are: a worker finds the trees `sbx exec` would
+  // find as the service's user (its own store and the system's), by name and by command.
+  for (const char* name : {"XDG_RUNTIME_DIR", "DBUS_SESSION_BUS_ADDRESS", "SBX_ROOTFS_STORE", "XDG_DATA_HOME", "HOME"}) {
     if (const char* value = std::getenv(name)) s.passthrough_env.push_back(std::string(name) + "=" + value);
   }
   // The worker's `--policy NAME` must find the file the service checked, whatever its own

@@ -21,6 +21,7 @@
 #include <nlohmann/json.hpp>
 
 #include "host.h"
+#include "mini_store.h"
 #include "rootfs/manifest.h"
 #include "rootfs/store.h"
 #include "rootfs/tree_hash.h"
@@ -75,47 +76,6 @@ bool have_program(const std::string& name) {
 
 // ---- Commands that need no built tree: a small tree made here, hashed by the library ---------
 
-// A store holding one tiny tree "mini", installed the way the builder installs one.
-class MiniStore {
- public:
-  MiniStore() {
-    const std::string tree = rootfs::tree_dir(dir_.path(), "mini");
-    const std::string root = rootfs::tree_root(dir_.path(), "mini");
-    ::mkdir(tree.c_str(), 0755);
-    ::mkdir(root.c_str(), 0755);
-    ::mkdir((root + "/etc").c_str(), 0755);
-    ::mkdir((root + "/usr").c_str(), 0755);
-    ::mkdir((root + "/usr/bin").c_str(), 0755);
-    std::ofstream(root + "/etc/os-release") << "ID=mini\n";
-    // What mmdebstrap leaves from the machine a tree was built on; no nsswitch.conf.
-    std::ofstream(root + "/etc/passwd") << "root:x:0:0:root:/root:/bin/sh\nbuilder:x:1000:1000::/home/b:/bin/sh\n";
-    std::ofstream(root + "/etc/group") << "root:x:0:\n";
-    std::ofstream(root + "/etc/hosts") << "127.0.0.1\tlocalhost\n";
-    std::ofstream(root + "/etc/hostname") << "buildhost\n";
-    std::ofstream(root + "/etc/resolv.conf") << "nameserver 10.9.9.9\n";
-    std::ofstream(root + "/usr/bin/tool") << "#!/bin/sh\n";
-    ::chmod((root + "/usr/bin/tool").c_str(), 0755);
-    auto listing = rootfs::list_tree(root);
-    EXPECT_TRUE(listing.has_value());
-    rootfs::Manifest m;
-    m.name = "mini";
-    m.description = "a tiny test tree";
-    m.commands = {"minitool"};
-    m.default_command = {"/usr/bin/tool"};
-    m.policy = "default";
-    m.packages = {{"base-files", "12.4", "amd64"}};
-    m.size_bytes = listing->file_bytes;
-    m.entries = listing->entries;
-    m.content_hash = rootfs::listing_hash(listing->text);
-    std::ofstream(rootfs::listing_path(dir_.path(), "mini")) << listing->text;
-    std::ofstream(rootfs::manifest_path(dir_.path(), "mini")) << rootfs::manifest_to_json(m);
-  }
-  const std::string& path() const { return dir_.path(); }
-  std::string root() const { return rootfs::tree_root(dir_.path(), "mini"); }
-
- private:
-  TempDir dir_;
-};
 
 TEST(RootfsCli, VerifyPassesThenNamesTheTamperedPath) {
   MiniStore store;

@@ -7,6 +7,7 @@
 #include <filesystem>
 
 #include "host.h"
+#include "mini_store.h"
 #include "rpc_harness.h"
 
 namespace sbx::test {
@@ -294,6 +295,24 @@ TEST(RpcTest, SigtermCancelsRunsAnswersAndExits) {
   EXPECT_TRUE(r.contains("result") || r["error"]["code"] == -32004) << r.dump();
   EXPECT_EQ(rpc->wait(10s), 0);
   EXPECT_TRUE(none_left(tag));
+}
+
+// A worker finds the trees `sbx exec` would find for the same user: by name, and by the command.
+TEST(RpcTest, RunsFindTheCallersRootfsTrees) {
+  e2e::MiniStore store({.name = "ptree", .commands = {"probe-cmd"}, .probe_as = "probe-cmd"});
+  auto rpc = start_rpc({}, {"SBX_ROOTFS_STORE=" + store.path()});
+  Json by_name = run_params({"/usr/bin/probe-cmd", "read", "/etc/os-release"});
+  by_name["rootfs"] = "ptree";
+  rpc->send(request(1, "run", by_name));
+  rpc->send(request(2, "run", run_params({"probe-cmd", "read", "/etc/os-release"})));
+  for (int id : {1, 2}) {
+    const Json r = rpc->answer(id);
+    ASSERT_TRUE(r.contains("result")) << r.dump();
+    EXPECT_EQ(r["result"]["verdict"]["exit_code"], 0) << r.dump();
+    EXPECT_EQ(r["result"]["verdict"]["stdout"]["text"], "ID=ptree\n") << r.dump();
+  }
+  rpc->close_stdin();
+  EXPECT_EQ(rpc->wait(), 0);
 }
 
 TEST(RpcTest, CapabilitiesDescribeTheService) {
