@@ -154,7 +154,10 @@ Result<rpc::RunRequest> request_from_arguments(std::string_view tool, const Json
   for (const auto& [key, value] : arguments.items()) {
     const bool common = key == "stdin" || key == "files" || key == "timeout";
     const bool own = tool == "run_code" ? (key == "language" || key == "code") : key == "argv";
-    if (!common && !own) return make_error("arguments." + key + ": unknown argument");
+    if (!common && !own) {
+      const char* known = tool == "run_code" ? "language, code, stdin, files, timeout" : "argv, stdin, files, timeout";
+      return make_error("arguments." + key + ": unknown argument (" + std::string(tool) + " takes " + known + ")");
+    }
   }
   if (tool == "run_code") {
     const auto language = arguments.find("language");

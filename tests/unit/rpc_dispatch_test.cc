@@ -180,6 +180,12 @@ TEST_F(McpDispatchTest, ToolErrorsAndProtocolErrors) {
                            "arguments":{"language":"python","code":"1","timeout":600}}})");
   EXPECT_EQ(bad["result"]["isError"], true);
   EXPECT_THAT(bad["result"]["content"][0]["text"].get<std::string>(), HasSubstr("arguments.timeout"));
+  // An unknown argument is named with the ones the tool takes, so the model can correct itself.
+  const Json unknown = call(R"({"jsonrpc":"2.0","id":7,"method":"tools/call","params":{"name":"run_command",
+                               "arguments":{"command":"ls"}}})");
+  EXPECT_EQ(unknown["result"]["isError"], true);
+  EXPECT_EQ(unknown["result"]["content"][0]["text"],
+            "arguments.command: unknown argument (run_command takes argv, stdin, files, timeout)");
   // A language the server does not offer (or none) would reach the run with no command.
   for (const std::string lang : {"ruby", ""}) {
     const Json r = call(R"({"jsonrpc":"2.0","id":6,"method":"tools/call","params":{"name":"run_code",
