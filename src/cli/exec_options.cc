@@ -313,13 +313,15 @@ Result<size_t> apply_flags(std::span<const std::string> args, const CallerContex
   if (flags.gid) p.gid = static_cast<gid_t>(*flags.gid);
 
   // parse_exec has chosen the root already when it ran locally (the root picks the base policy).
-  if (flags.rootfs && request.rootfs.note.empty()) {
-    if (!request.remote.empty() && is_tree_name(*flags.rootfs)) {
-      p.rootfs = *flags.rootfs;  // the service looks its trees up by name
-    } else {
-      SBX_ASSIGN_OR_RETURN(request.rootfs, choose_rootfs(flags.rootfs, {}, tree_stores(caller), caller.cwd));
-      p.rootfs = request.rootfs.rootfs;
+  if (flags.rootfs && !request.remote.empty()) {
+    if (!is_tree_name(*flags.rootfs)) {
+      return make_error("--rootfs " + *flags.rootfs +
+                        ": not with --remote (the service cannot see your files); name one of the service's trees");
     }
+    p.rootfs = *flags.rootfs;  // the service looks its trees up by name
+  } else if (flags.rootfs && request.rootfs.note.empty()) {
+    SBX_ASSIGN_OR_RETURN(request.rootfs, choose_rootfs(flags.rootfs, {}, tree_stores(caller), caller.cwd));
+    p.rootfs = request.rootfs.rootfs;
   }
 
   for (const auto& v : flags.volumes) SBX_RETURN_IF_ERROR(add_volume(p, v, caller));
@@ -384,14 +386,22 @@ Result<policy::Policy> apply_exec_flags(policy::Policy base, std::span<const std
 Result<ExecRequest> parse_exec(std::span<const std::string> args, const CallerContext& caller) {
   SBX_ASSIGN_OR_RETURN(const BaseFlags base, base_flags(args));
   ExecRequest request;
-  if (base.remote && base.policy) {
-    // The service loads the policy from its own search path; here the flags are applied to the
-    // built-in default only to tell which of them were given, and sent as overrides.
-    if (policy::names_a_file(*base.policy)) {
+  if (base.remote) {
+    // The service has its own policies and trees, and picks a tree for the command itself: both
+    // are named to it, never resolved here. The flags are applied to the built-in default only
+    // to tell which of them were given, and sent as overrides.
+    if (base.policy && policy::names_a_file(*base.policy)) {
       return make_error("--policy " + *base.policy + ": with --remote, name one of the service's policies (not a file)");
     }
-    request.remote_policy = *base.policy;
+    request.remote_policy = base.policy.value_or("");
     request.policy = policy::default_policy();
+    if (!base.rootfs) {
+      request.rootfs.note = "the service's choice for the command (--remote)";
+    } else if (*base.rootfs == "host") {
+      request.rootfs.note = "host (from --rootfs host, --remote)";
+    } else {
+      request.rootfs.note = "--rootfs " + *base.rootfs + ", the service's tree of that name (--remote)";
+    }
   } else {
     SBX_ASSIGN_OR_RETURN(request.policy, load_base_policy(base.policy, caller));
     SBX_ASSIGN_OR_RETURN(request.rootfs, choose_root(base, request.policy, caller));
@@ -412,7 +422,7 @@ Result<ExecRequest> parse_exec(std::span<const std::string> args, const CallerCo
   request.policy_name = p.name;
   request.policy_as_written = p;
   p.argv.assign(args.begin() + static_cast<std::ptrdiff_t>(first_operand), args.end());
-  SBX_RETURN_IF_ERROR(resolve_for_run(p, caller));
+  SBX_RETURN_IF_ERROR(resolve_for_run(p, caller, base.remote ? RootfsLookup::kByTheService : RootfsLookup::kHere));
   return request;
 }
 

@@ -84,8 +84,8 @@ Result<std::string> canonical_rootfs(std::string_view path, const std::string& c
   return dir;
 }
 
-Status resolve_for_run(policy::Policy& p, const CallerContext& caller) {
-  if (p.rootfs != "host") {
+Status resolve_for_run(policy::Policy& p, const CallerContext& caller, RootfsLookup rootfs) {
+  if (p.rootfs != "host" && rootfs == RootfsLookup::kHere) {
     SBX_ASSIGN_OR_RETURN(p.rootfs, canonical_rootfs(p.rootfs, caller.cwd, "rootfs:"));
   }
   for (auto& bind : p.binds) {

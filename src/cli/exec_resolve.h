@@ -12,10 +12,14 @@
 
 namespace sbx::cli {
 
+// Where a run's rootfs is looked up: on this host (a directory, made canonical), or by the service
+// a --remote run goes to (a tree name, sent as it is).
+enum class RootfsLookup { kHere, kByTheService };
+
 // The workspace becomes the caller's directory, env_pass and the policy's secrets become values
-// from the caller's environment, mount sources and rootfs become canonical paths, USER and
-// LOGNAME default to the user's name, and secrets with `inject` are put in the environment.
-Status resolve_for_run(policy::Policy& p, const CallerContext& caller);
+// from the caller's environment, mount sources and rootfs (kHere) become canonical paths, USER
+// and LOGNAME default to the user's name, and secrets with `inject` are put in the environment.
+Status resolve_for_run(policy::Policy& p, const CallerContext& caller, RootfsLookup rootfs = RootfsLookup::kHere);
 
 // No two mounts (binds and tmpfs) at the same target; the error names both origins.
 Status check_unique_mount_targets(const policy::Policy& p);

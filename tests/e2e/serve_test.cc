@@ -10,6 +10,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include "mini_store.h"
 #include "rpc_harness.h"
 
 namespace sbx::test {
@@ -44,10 +45,13 @@ class ServeDir {
 
 std::vector<std::string> serve_env() { return {"SBX_POLICY_PATH=" + source_dir() + "/policies"}; }
 
-std::unique_ptr<Child> start_serve(const ServeDir& dir, std::vector<std::string> flags) {
+std::unique_ptr<Child> start_serve(const ServeDir& dir, std::vector<std::string> flags,
+                                   std::vector<std::string> extra_env = {}) {
   std::vector<std::string> argv = {sbx_binary(), "serve", "--listen", dir.socket()};
   argv.insert(argv.end(), flags.begin(), flags.end());
-  auto child = std::make_unique<Child>(argv, serve_env());
+  std::vector<std::string> env = serve_env();
+  env.insert(env.end(), extra_env.begin(), extra_env.end());
+  auto child = std::make_unique<Child>(argv, env);
   EXPECT_TRUE(wait_for([&] { return ::access(dir.socket().c_str(), F_OK) == 0; })) << child->stderr_text();
   return child;
 }
@@ -187,6 +191,38 @@ TEST(ServeTest, NamedPoliciesComeFromTheServicesSearchPath) {
   EXPECT_TRUE(offered["python"]);
   EXPECT_FALSE(offered["strict"]);
   EXPECT_EQ(protocol_schema_errors(seen), "");
+}
+
+// Trees are the service's: --rootfs NAME is sent as the name, and without it the service picks
+// the tree for the command from its own stores. The caller's trees are never sent as paths (the
+// service would refuse them), even when the caller has one that lists the command.
+TEST(ServeTest, RemoteExecLeavesTheTreeToTheService) {
+  ServeDir dir;
+  e2e::MiniStore store({.name = "ptree", .commands = {"probe-cmd"}, .probe_as = "probe-cmd"});
+  const std::string trees = "rootfs:\n  ptree: " + store.root() + "\ndefaults:\n  rootfs: [ptree]\n";
+  auto serve = start_serve(dir, {"--config", dir.write("serve.yaml", own_config(dir, trees))},
+                           {"SBX_ROOTFS_STORE=" + store.path()});
+  RunOptions caller;
+  caller.env = {"SBX_ROOTFS_STORE=" + store.path()};
+  const RunResult picked =
+      run_sbx({"-v", "exec", "--remote", dir.socket(), "--", "probe-cmd", "read", "/etc/os-release"}, caller);
+  EXPECT_EQ(picked.status(), 0) << picked;
+  EXPECT_EQ(picked.out, "ID=ptree\n");
+  EXPECT_THAT(picked.err, HasSubstr("rootfs: the service's choice for the command (--remote)"));
+
+  const RunResult named = run_sbx(
+      {"exec", "--remote", dir.socket(), "--rootfs", "ptree", "--", "/usr/bin/probe-cmd", "read", "/etc/os-release"},
+      caller);
+  EXPECT_EQ(named.status(), 0) << named;
+  EXPECT_EQ(named.out, "ID=ptree\n");
+  // A name the service does not offer is refused by the service, by that name.
+  const RunResult unknown = run_sbx({"exec", "--remote", dir.socket(), "--rootfs", "nosuch", "--", "true"}, caller);
+  EXPECT_EQ(unknown.status(), 125) << unknown;
+  EXPECT_THAT(unknown.err, HasSubstr("params.rootfs: \"nosuch\" is not a root tree this service offers"));
+
+  const RunResult path = run_sbx({"exec", "--remote", dir.socket(), "--rootfs", store.root(), "--", "true"}, caller);
+  EXPECT_EQ(path.status(), 125) << path;
+  EXPECT_THAT(path.err, HasSubstr("--rootfs " + store.root() + ": not with --remote"));
 }
 
 TEST(ServeTest, AMisbehavingClientDoesNotDisturbAnother) {
