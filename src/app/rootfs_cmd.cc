@@ -15,6 +15,7 @@
 #include "app/app.h"
 #include "base/file_contents.h"
 #include "cli/option_parser.h"
+#include "policy/validate.h"
 #include "rootfs/builder.h"
 #include "base/remove_tree.h"
 #include "rootfs/fs_util.h"
@@ -155,7 +156,7 @@ Result<std::string> one_name(const std::vector<std::string>& operands, const cha
   if (operands.size() != 1) {
     return make_error(std::string("expected one tree name: sbx rootfs ") + command + " NAME");
   }
-  if (!rootfs::valid_tree_name(operands[0])) {
+  if (!policy::valid_tree_name(operands[0])) {
     return make_error("\"" + operands[0] + "\" is not a tree name (lower-case letters, digits, '_' or '-')");
   }
   return operands[0];

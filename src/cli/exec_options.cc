@@ -363,7 +363,14 @@ Result<policy::Policy> load_base_policy(const std::optional<std::string>& name_o
 // (whose recipe's policy applies unless --policy named one); then the host's.
 Result<RootfsChoice> choose_root(const BaseFlags& base, const policy::Policy& policy, const CallerContext& caller) {
   if (!base.rootfs && base.policy && policy.rootfs != "host") {
-    return RootfsChoice{policy.rootfs, "", "", "the rootfs of --policy " + *base.policy};
+    // A tree the policy names by name is looked up like --rootfs NAME; its recipe's policy does
+    // not apply: --policy named the policy.
+    SBX_ASSIGN_OR_RETURN(RootfsChoice choice, choose_rootfs(policy.rootfs, {}, tree_stores(caller), caller.cwd,
+                                                            "--policy " + *base.policy + ": rootfs"));
+    choice.policy.clear();
+    choice.note = (choice.tree_name.empty() ? choice.rootfs : "tree \"" + choice.tree_name + "\" (" + choice.rootfs + ")") +
+                  ", the rootfs of --policy " + *base.policy;
+    return choice;
   }
   return choose_rootfs(base.rootfs, base.command, tree_stores(caller), caller.cwd);
 }
@@ -386,6 +393,7 @@ Result<policy::Policy> apply_exec_flags(policy::Policy base, std::span<const std
 Result<ExecRequest> parse_exec(std::span<const std::string> args, const CallerContext& caller) {
   SBX_ASSIGN_OR_RETURN(const BaseFlags base, base_flags(args));
   ExecRequest request;
+  std::optional<std::string> rootfs_as_written;
   if (base.remote) {
     // The service has its own policies and trees, and picks a tree for the command itself: both
     // are named to it, never resolved here. The flags are applied to the built-in default only
@@ -408,6 +416,8 @@ Result<ExecRequest> parse_exec(std::span<const std::string> args, const CallerCo
     if (!base.policy && !request.rootfs.policy.empty()) {
       SBX_ASSIGN_OR_RETURN(request.policy, load_base_policy(request.rootfs.policy, caller));
     }
+    // A root the policy names stays as written in the hash, as `sbx policy show` prints it.
+    if (!base.rootfs && base.policy) rootfs_as_written = request.policy.rootfs;
     request.policy.rootfs = request.rootfs.rootfs;
   }
   SBX_ASSIGN_OR_RETURN(const size_t first_operand, apply_flags(args, caller, request));
@@ -421,6 +431,7 @@ Result<ExecRequest> parse_exec(std::span<const std::string> args, const CallerCo
   // The hash is of the policy as written plus the flags, before any caller's values go in.
   request.policy_name = p.name;
   request.policy_as_written = p;
+  if (rootfs_as_written) request.policy_as_written.rootfs = *rootfs_as_written;
   p.argv.assign(args.begin() + static_cast<std::ptrdiff_t>(first_operand), args.end());
   SBX_RETURN_IF_ERROR(resolve_for_run(p, caller, base.remote ? RootfsLookup::kByTheService : RootfsLookup::kHere));
   return request;

@@ -103,7 +103,8 @@ struct Policy {
   std::vector<std::string> argv;
 
   // "host": the host's /usr, /bin, /lib* with a generated /etc. Otherwise the absolute path of a
-  // prebuilt tree whose top-level entries become the sandbox's root.
+  // prebuilt tree whose top-level entries become the sandbox's root; a policy may also name a
+  // built tree, which cli::parse_exec turns into its path before anything runs.
   std::string rootfs = "host";
 
   uid_t uid = 1000;

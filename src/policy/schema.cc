@@ -96,8 +96,13 @@ Status apply_rootfs(const Cursor& c, Policy& p) {
     p.rootfs = text;
     return {};
   }
+  if (valid_tree_name(text)) {
+    p.rootfs = text;  // a built tree, looked up in the stores when the policy is used
+    return {};
+  }
   if (text.empty() || text[0] != '/') {
-    return c.error("expected \"host\" or the absolute path of a root filesystem tree, got " + quoted(text));
+    return c.error("expected \"host\", the name of a built tree (sbx rootfs list) or the absolute path of a root "
+                   "filesystem tree, got " + quoted(text));
   }
   SBX_ASSIGN_OR_RETURN(p.rootfs, host_path(c));
   if (p.rootfs == "/") return c.error("use \"host\" for the host's system directories, not /");

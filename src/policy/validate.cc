@@ -1,5 +1,6 @@
 #include "policy/validate.h"
 
+#include <algorithm>
 #include <cctype>
 #include <utility>
 
@@ -61,6 +62,13 @@ bool valid_user_name(std::string_view name) {
     if (!is_alnum(c) && c != '_' && c != '-' && c != '.') return false;
   }
   return true;
+}
+
+bool valid_tree_name(std::string_view name) {
+  if (name.empty() || name.size() > 64) return false;
+  auto ok_first = [](char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'); };
+  if (!ok_first(name[0])) return false;
+  return std::all_of(name.begin(), name.end(), [&](char c) { return ok_first(c) || c == '_' || c == '-'; });
 }
 
 bool valid_policy_name(std::string_view name) {

@@ -34,6 +34,10 @@ bool valid_user_name(std::string_view name);
 // starting with '.'.
 bool valid_policy_name(std::string_view name);
 
+// A language tree's name, as a recipe, a store entry and a policy's rootfs use it:
+// [a-z0-9][a-z0-9_-]*, at most 64 bytes.
+bool valid_tree_name(std::string_view name);
+
 // A mount target inside the sandbox, normalized. Not "/", and not under /proc or /dev (sbx
 // manages those).
 Result<std::string> sandbox_mount_target(std::string_view path);

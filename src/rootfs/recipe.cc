@@ -12,6 +12,7 @@
 #include "base/file_contents.h"
 #include "base/sha256.h"
 #include "base/yaml_document.h"
+#include "policy/validate.h"
 
 namespace sbx::rootfs {
 namespace {
@@ -194,7 +195,7 @@ Status parse_fields(const YAML::Node& root, const FieldErrors& errors, Recipe& r
   }
   if (!root["policy"]) return errors.at(root, "policy", "missing (the policy name runs use, e.g. default)");
   SBX_ASSIGN_OR_RETURN(r.policy, scalar(root["policy"], errors, "policy"));
-  if (!valid_tree_name(r.policy)) {
+  if (!policy::valid_tree_name(r.policy)) {
     return errors.at(root["policy"], "policy", "\"" + r.policy + "\" is not a policy name ([a-z0-9_-]+)");
   }
   if (root["trim"]) {
@@ -213,18 +214,11 @@ Status parse_fields(const YAML::Node& root, const FieldErrors& errors, Recipe& r
 
 }  // namespace
 
-bool valid_tree_name(std::string_view name) {
-  if (name.empty() || name.size() > 64) return false;
-  auto ok_first = [](char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'); };
-  if (!ok_first(name[0])) return false;
-  return std::all_of(name.begin(), name.end(), [&](char c) { return ok_first(c) || c == '_' || c == '-'; });
-}
-
 Result<Recipe> parse_recipe(std::string_view text, std::string_view name, std::string_view origin) {
   const FieldErrors errors(origin);
   Recipe recipe;
   recipe.name = std::string(name);
-  if (!valid_tree_name(recipe.name)) {
+  if (!policy::valid_tree_name(recipe.name)) {
     return make_error(std::string(origin) + ": the recipe name \"" + recipe.name +
                       "\" must be lower-case letters, digits, '_' or '-'");
   }
@@ -252,7 +246,7 @@ Result<Recipe> load_recipe(const std::string& path) {
 Result<std::string> find_recipe_file(std::string_view name_or_path, const std::vector<std::string>& dirs) {
   const std::string arg(name_or_path);
   if (arg.find('/') != std::string::npos || arg.ends_with(".yaml")) return arg;
-  if (!valid_tree_name(arg)) {
+  if (!policy::valid_tree_name(arg)) {
     return make_error("\"" + arg + "\" is not a recipe name (lower-case letters, digits, '_' or '-')");
   }
   std::string searched;
@@ -270,7 +264,7 @@ std::vector<std::string> recipe_names(const std::string& dir) {
   for (const auto& file : directory_entries(dir).value_or({})) {
     if (file.size() > 5 && file.ends_with(".yaml")) {
       std::string stem = file.substr(0, file.size() - 5);
-      if (valid_tree_name(stem)) names.push_back(std::move(stem));
+      if (policy::valid_tree_name(stem)) names.push_back(std::move(stem));
     }
   }
   std::sort(names.begin(), names.end());

@@ -43,9 +43,6 @@ struct Recipe {
   std::string sha256;  // of the recipe file's bytes: the tree records which recipe made it
 };
 
-// True for names usable as a recipe and store entry: [a-z0-9][a-z0-9_-]*, at most 64 bytes.
-bool valid_tree_name(std::string_view name);
-
 // Parses recipe YAML. `origin` prefixes errors ("python.yaml"), which then name the field and
 // its line: "python.yaml:7: packages[2]: ...".
 Result<Recipe> parse_recipe(std::string_view text, std::string_view name, std::string_view origin);

@@ -15,6 +15,7 @@
 #include "base/remove_tree.h"
 #include "base/unique_fd.h"
 #include "base/units.h"
+#include "policy/validate.h"
 #include "rootfs/fs_util.h"
 #include "rootfs/recipe.h"
 
@@ -55,7 +56,7 @@ std::vector<std::string> tree_names(const std::string& store) {
   std::vector<std::string> names = directory_entries(store).value_or({});
   std::erase_if(names, [&store](const std::string& name) {
     // valid_tree_name also rules out .build-*.
-    return !valid_tree_name(name) || ::access(manifest_path(store, name).c_str(), F_OK) != 0;
+    return !policy::valid_tree_name(name) || ::access(manifest_path(store, name).c_str(), F_OK) != 0;
   });
   std::sort(names.begin(), names.end());
   return names;
@@ -85,7 +86,7 @@ std::optional<FoundTree> find_tree_for_command(const std::vector<std::string>& s
 }
 
 std::optional<FoundTree> find_tree(const std::vector<std::string>& stores, std::string_view name) {
-  if (!valid_tree_name(name)) return std::nullopt;
+  if (!policy::valid_tree_name(name)) return std::nullopt;
   for (const auto& store : stores) {
     auto manifest = read_manifest(store, name);
     if (manifest) return FoundTree{store, std::move(*manifest), tree_root(store, name)};

@@ -194,6 +194,23 @@ TEST(RootfsCli, TreeGetsTheSandboxsOwnEtcFiles) {
   EXPECT_EQ(line, "buildhost");
 }
 
+// A policy names a built tree by name, portable between users and hosts whose stores differ.
+TEST(RootfsCli, APolicyNamesATree) {
+  MiniStore store;
+  TempDir dir;
+  std::ofstream(dir / "tree.yaml") << "rootfs: mini\n";
+  const std::string probe_dir = probe_binary().substr(0, probe_binary().rfind('/'));
+  auto r = run_sbx({"-v", "exec", "--policy", dir / "tree.yaml", "-v", probe_dir + ":/probe:ro", "--no-workspace",
+                    "/probe/sbx-probe", "read", "/etc/os-release"},
+                   options_with({"SBX_ROOTFS_STORE=" + store.path()}));
+  EXPECT_EQ(r.exit_code, 0) << r;
+  EXPECT_EQ(r.out, "ID=mini\n");
+  EXPECT_THAT(r.err, HasSubstr("rootfs: tree \"mini\" (" + store.root() + "), the rootfs of --policy "));
+  auto show = run_sbx({"policy", "show", dir / "tree.yaml"});
+  EXPECT_EQ(show.exit_code, 0) << show;
+  EXPECT_THAT(show.out, HasSubstr("\nrootfs: mini\n"));
+}
+
 TEST(RootfsCli, BadRecipeNamesTheField) {
   TempDir dir;
   std::ofstream(dir / "broken.yaml") << "description: x\npackages: [Not_A_Package]\ndefault_command: [sh]\npolicy: default\n";

@@ -11,7 +11,9 @@
 
 #include "cli/exec_options.h"
 #include "policy/defaults.h"
+#include "policy/search_path.h"
 #include "policy/serialize.h"
+#include "rootfs/manifest.h"
 
 namespace sbx::cli {
 namespace {
@@ -117,6 +119,42 @@ TEST_F(ExecPolicyTest, ThePolicyIsTheBaseAndFlagsOverrideIt) {
   EXPECT_EQ(p.binds[1].target, "/data");
   EXPECT_EQ(p.binds[1].source, "/etc");   // the flag replaced the policy's /data
   EXPECT_EQ(p.argv, (std::vector<std::string>{"true"}));
+}
+
+// A policy may name a built tree: it is looked up in the stores as --rootfs NAME is, the policy
+// stays the one --policy named (not the tree's recipe policy), and the hash is of the name.
+TEST_F(ExecPolicyTest, APolicyNamesABuiltTree) {
+  const std::string store = dir_ + "/store";
+  std::filesystem::create_directories(store + "/mytree/root");
+  rootfs::Manifest manifest;
+  manifest.name = "mytree";
+  manifest.commands = {"mytool"};
+  manifest.policy = "recipe-policy";
+  std::ofstream(store + "/mytree/manifest.json") << rootfs::manifest_to_json(manifest);
+  env_["SBX_ROOTFS_STORE"] = store;
+  write_policy("treed", "rootfs: mytree\n");
+  auto r = parse({"--policy", "treed", "--", "mytool"});
+  ASSERT_TRUE(r.has_value()) << r.error().message;
+  EXPECT_EQ(r->policy.rootfs, store + "/mytree/root");
+  EXPECT_EQ(r->policy_name, "treed");
+  EXPECT_EQ(r->rootfs.note, "tree \"mytree\" (" + store + "/mytree/root), the rootfs of --policy treed");
+  EXPECT_EQ(r->policy_as_written.rootfs, "mytree") << "the hash is of the name, not of this host's path";
+  auto loaded = policy::load_policy("treed", policy::policy_search_path(caller().getenv), "/");
+  ASSERT_TRUE(loaded.has_value()) << loaded.error().message;
+  auto shown = apply_exec_flags(loaded->policy, std::vector<std::string>{}, caller());
+  ASSERT_TRUE(shown.has_value()) << shown.error().message;
+  EXPECT_EQ(policy::policy_sha256(*shown), r->policy_sha256()) << "as sbx policy show treed --json hashes it";
+
+  auto host = parse({"--policy", "treed", "--rootfs", "host", "--", "mytool"});
+  ASSERT_TRUE(host.has_value()) << host.error().message;
+  EXPECT_EQ(host->policy.rootfs, "host") << "--rootfs wins over the policy";
+
+  write_policy("missing", "rootfs: nosuch\n");
+  auto missing = parse({"--policy", "missing", "--", "true"});
+  ASSERT_FALSE(missing.has_value());
+  EXPECT_THAT(missing.error().message,
+              StartsWith("--policy missing: rootfs nosuch: no tree named \"nosuch\" in " + store +
+                         " (build it with: sbx rootfs build nosuch)"));
 }
 
 TEST_F(ExecPolicyTest, TheHashCoversTheFlagsAndMatchesPolicyShow) {

@@ -101,7 +101,8 @@ std::vector<BadValue> bad_values(Kind kind) {
   std::vector<BadValue> v;
   switch (kind) {
     case Kind::kRootfs:
-      v = {{"relative/tree", "", "absolute"}, {"/", "", "host"}, {"/a/../b", "", ".."}, {"", "", "empty value"}};
+      v = {{"relative/tree", "", "absolute"}, {"/", "", "host"}, {"/a/../b", "", ".."}, {"", "", "empty value"},
+           {"Python", "", "the name of a built tree"}, {"-x", "", "the name of a built tree"}};
       break;
     case Kind::kId:
       v = {{"-1", ""}, {"1.5", ""}, {"abc", ""}, {"4294967295", "", "4294967294"}, {"99999999999999999999999", ""},

@@ -10,6 +10,8 @@
 #include <cstdio>
 #include <fstream>
 
+#include "policy/validate.h"
+
 using ::testing::HasSubstr;
 
 namespace sbx::rootfs {
@@ -112,10 +114,10 @@ TEST(Recipe, InvalidYamlIsAnErrorNotACrash) {
 }
 
 TEST(Recipe, NamesAreSafeDirectoryNames) {
-  EXPECT_TRUE(valid_tree_name("python"));
-  EXPECT_TRUE(valid_tree_name("py3-data_sci"));
+  EXPECT_TRUE(policy::valid_tree_name("python"));
+  EXPECT_TRUE(policy::valid_tree_name("py3-data_sci"));
   for (const char* bad : {"", "Python", ".hidden", "a/b", "..", "-x", "x y"}) {
-    EXPECT_FALSE(valid_tree_name(bad)) << bad;
+    EXPECT_FALSE(policy::valid_tree_name(bad)) << bad;
   }
   EXPECT_FALSE(parse_recipe(kValid, "../x", "x").has_value());
 }
