@@ -59,7 +59,7 @@ Result<RootfsChoice> directory(const std::string& value, const std::string& cwd,
   }
   RootfsChoice choice;
   choice.rootfs = resolved;
-  choice.note = "directory " + choice.rootfs + " from --rootfs";
+  choice.note = "directory " + choice.rootfs + " from " + origin;
   return choice;
 }
 
