@@ -182,6 +182,7 @@ Result<rpc::RunRequest> request_from_arguments(std::string_view tool, const Json
       r.argv.push_back(a.get<std::string>());
       if (r.argv.back().find('\0') != std::string::npos) return make_error("arguments.argv: contains a NUL byte");
     }
+    SBX_RETURN_IF_ERROR(rpc::check_exec_size(r, "arguments"));
   }
   if (const auto in = arguments.find("stdin"); in != arguments.end() && !in->is_null()) {
     if (!in->is_string()) return make_error("arguments.stdin: expected a string");

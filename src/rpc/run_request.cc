@@ -334,6 +334,34 @@ Result<std::vector<WorkspaceFile>> parse_files_field(const Json& value, const st
   return files;
 }
 
+Status check_exec_size(const RunRequest& r, std::string_view prefix) {
+  const std::string at(prefix);
+  size_t total = 0;
+  auto count = [&total](const std::string& field, size_t bytes) -> Status {
+    if (bytes > kMaxExecStringBytes) {
+      return make_error(field + ": " + std::to_string(bytes) + " bytes; one argument or variable may be at most " +
+                        std::to_string(kMaxExecStringBytes) + " (the kernel's limit for execve); pass more as a file");
+    }
+    total += bytes + 1;
+    return {};
+  };
+  for (size_t i = 0; i < r.argv.size(); ++i) {
+    SBX_RETURN_IF_ERROR(count(at + ".argv[" + std::to_string(i) + "]", r.argv[i].size()));
+  }
+  for (const auto& [name, value] : r.env) {
+    SBX_RETURN_IF_ERROR(count(at + ".env." + name, name.size() + 1 + value.size()));
+  }
+  for (const auto& [name, value] : r.secrets) {
+    SBX_RETURN_IF_ERROR(count(at + ".secrets." + name, name.size() + 1 + value.size()));
+  }
+  if (total > kMaxExecTotalBytes) {
+    return make_error(at + ": the arguments and environment come to " + std::to_string(total) + " bytes; at most " +
+                      std::to_string(kMaxExecTotalBytes) + " in all (the kernel's limit for execve, with room to " +
+                      "spare); pass more as a file");
+  }
+  return {};
+}
+
 Result<RunRequest> parse_run_params(const Json& params, const RequestBounds& bounds) {
   if (!params.is_object()) return type_error("params", "an object", params);
   SBX_RETURN_IF_ERROR(check_known(params, "params", kRunFields));
@@ -360,6 +388,7 @@ Result<RunRequest> parse_run_params(const Json& params, const RequestBounds& bou
       }
     }
   }
+  SBX_RETURN_IF_ERROR(check_exec_size(r, "params"));
   SBX_RETURN_IF_ERROR(parse_sandbox_shape(params, r));
   if (const Json* v = find(params, "limits")) SBX_RETURN_IF_ERROR(parse_limits(*v, "params.limits", r.limits));
   SBX_ASSIGN_OR_RETURN(r.stream, optional_bool(params, "stream", "params"));

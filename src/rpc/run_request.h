@@ -73,6 +73,14 @@ struct RequestBounds {
 
 Result<RunRequest> parse_run_params(const Json& params, const RequestBounds& bounds = {});
 
+// The program's arguments and environment (secrets included) reach it through execve(2), which
+// refuses one string of 128 KiB or more and all of them together beyond a quarter of the stack
+// limit (2 MiB with the usual 8 MiB). A request over either is refused by field (`prefix` is
+// "params" or "arguments") instead of its run failing to start.
+inline constexpr size_t kMaxExecStringBytes = 128 * 1024 - 1;  // without the NUL
+inline constexpr size_t kMaxExecTotalBytes = 1u << 20;         // leaves room for the worker's flags
+Status check_exec_size(const RunRequest& request, std::string_view prefix);
+
 // Field-level helpers shared with the MCP tool arguments.
 Result<std::chrono::nanoseconds> parse_duration_field(const Json& value, const std::string& path);
 Result<uint64_t> parse_size_field(const Json& value, const std::string& path);

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include <array>
+#include <cerrno>
 #include <cstring>
 
 #include "sys/descriptor_placement.h"
@@ -37,8 +38,15 @@ int pidfd_open(pid_t pid) { return static_cast<int>(::syscall(SYS_pidfd_open, pi
   ::signal(SIGPIPE, SIG_DFL);  // ignored in the server; an ignored disposition survives execve
   if (::chdir("/") != 0) ::_exit(125);
   ::execve(argv[0], argv, envp);
-  static constexpr char kMessage[] = "sbx: error: rpc: cannot start the worker (execve failed)\n";
-  (void)!::write(2, kMessage, sizeof(kMessage) - 1);
+  static constexpr char kTooLarge[] =
+      "sbx: error: rpc: cannot start the worker: the run's arguments and environment are over the kernel's limit "
+      "(E2BIG)\n";
+  static constexpr char kFailed[] = "sbx: error: rpc: cannot start the worker (execve failed)\n";
+  if (errno == E2BIG) {
+    (void)!::write(2, kTooLarge, sizeof(kTooLarge) - 1);
+  } else {
+    (void)!::write(2, kFailed, sizeof(kFailed) - 1);
+  }
   ::_exit(125);
 }
 

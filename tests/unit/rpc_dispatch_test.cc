@@ -186,6 +186,10 @@ TEST_F(McpDispatchTest, ToolErrorsAndProtocolErrors) {
   EXPECT_EQ(unknown["result"]["isError"], true);
   EXPECT_EQ(unknown["result"]["content"][0]["text"],
             "arguments.command: unknown argument (run_command takes argv, stdin, files, timeout)");
+  const Json huge = call(R"({"jsonrpc":"2.0","id":8,"method":"tools/call","params":{"name":"run_command",
+                            "arguments":{"argv":["echo",")" + std::string(200000, 'x') + R"("]}}})");
+  EXPECT_EQ(huge["result"]["isError"], true);
+  EXPECT_THAT(huge["result"]["content"][0]["text"].get<std::string>(), HasSubstr("arguments.argv[1]: 200000 bytes"));
   // A language the server does not offer (or none) would reach the run with no command.
   for (const std::string lang : {"ruby", ""}) {
     const Json r = call(R"({"jsonrpc":"2.0","id":6,"method":"tools/call","params":{"name":"run_code",

@@ -98,6 +98,37 @@ TEST(RunParamsTest, BoundsAreEnforced) {
   EXPECT_THAT(big_stdin.error().message, HasSubstr("params.stdin: more than 3 bytes"));
 }
 
+// execve's limits, checked when the request arrives: one string, then everything together.
+TEST(RunParamsTest, ArgumentsAndEnvironmentMustFitExecve) {
+  const std::string at_limit(kMaxExecStringBytes, 'a');
+  Json params = {{"argv", {"sh", at_limit}}};
+  EXPECT_TRUE(parse_run_params(params)) << "exactly at the limit";
+  params["argv"][1] = at_limit + "a";
+  auto long_arg = parse_run_params(params);
+  ASSERT_FALSE(long_arg);
+  EXPECT_THAT(long_arg.error().message,
+              HasSubstr("params.argv[1]: 131072 bytes; one argument or variable may be at most 131071"));
+
+  Json env = {{"argv", {"sh"}}, {"env", {{"BIG", std::string(kMaxExecStringBytes - 4, 'v')}}}};
+  EXPECT_TRUE(parse_run_params(env)) << "BIG=... is exactly at the limit";
+  env["env"]["BIG"] = std::string(kMaxExecStringBytes - 3, 'v');
+  auto long_env = parse_run_params(env);
+  ASSERT_FALSE(long_env);
+  EXPECT_THAT(long_env.error().message, HasSubstr("params.env.BIG: 131072 bytes"));
+
+  Json secrets = {{"argv", {"sh"}}, {"secrets", {{"KEY", std::string(kMaxExecStringBytes, 's')}}}};
+  auto long_secret = parse_run_params(secrets);
+  ASSERT_FALSE(long_secret);
+  EXPECT_THAT(long_secret.error().message, HasSubstr("params.secrets.KEY: "));
+
+  Json many = {{"argv", Json::array({"sh"})}};
+  for (int i = 0; i < 9; ++i) many["argv"].push_back(std::string(120000, 'x'));
+  auto total = parse_run_params(many);
+  ASSERT_FALSE(total);
+  EXPECT_THAT(total.error().message, HasSubstr("params: the arguments and environment come to 1080012 bytes; at most "
+                                               "1048576 in all"));
+}
+
 RunRequest request(const std::string& params) {
   auto r = parse_run_params(Json::parse(params));
   EXPECT_TRUE(r) << r.error().message;
