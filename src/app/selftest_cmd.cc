@@ -13,6 +13,7 @@
 #include "app/app.h"
 #include "base/one_line.h"
 #include "cli/option_parser.h"
+#include "policy/search_path.h"
 #include "selftest/attack.h"
 #include "selftest/fixture.h"
 #include "selftest/runner.h"
@@ -163,7 +164,19 @@ int run_selftest(std::span<const std::string> args, const GlobalOptions& global)
     return kExitUsage;
   }
   selftest::RunnerOptions options{self, {}};
-  if (!f.policy.empty()) options.policy = {"--policy", f.policy};
+  if (!f.policy.empty()) {
+    // The attacks run in the suite's own directory: a policy file named relative to the
+    // caller's must be found from there too.
+    std::string policy = f.policy;
+    if (policy::names_a_file(policy) && policy[0] != '/') {
+      policy = std::filesystem::absolute(policy, ec).lexically_normal().string();
+      if (ec) {
+        spdlog::error("selftest: --policy {}: {}", f.policy, ec.message());
+        return kExitUsage;
+      }
+    }
+    options.policy = {"--policy", policy};
+  }
   const nlohmann::json layers = active_layers(self, options.policy);
   if (layers.is_null()) {
     spdlog::error("selftest: a sandbox under {} does not start (try: sbx exec {} -- /bin/true)",

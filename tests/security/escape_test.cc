@@ -125,6 +125,22 @@ TEST(Selftest, CatchesADeliberatelyWeakenedPolicy) {
   EXPECT_EQ(report["policy"], policy);
 }
 
+// The attacks run in the suite's own directory; a policy file named relative to the caller's
+// is still the one used.
+TEST(Selftest, APolicyFileRelativeToTheCaller) {
+  TempDir dir;
+  std::ofstream(dir / "mine.yaml") << "extends: default\nidentity: {hostname: relative-policy}\n";
+  RunOptions options;
+  options.timeout = 60s;
+  options.cwd = dir.path();
+  auto r = run_sbx({"selftest", "--policy", "./mine.yaml", "--only", "fs.proc", "--json"}, options);
+  EXPECT_EQ(r.exit_code, 0) << r;
+  const auto report = nlohmann::json::parse(r.out, nullptr, false);
+  ASSERT_TRUE(report.is_object()) << r;
+  EXPECT_EQ(report["passed"], 2) << r;
+  EXPECT_EQ(report["failed"], 0) << r;
+}
+
 TEST(Selftest, PrintsTheTableTheLayersAndTheCounts) {
   RunOptions options;
   options.timeout = 60s;
