@@ -335,6 +335,7 @@ Result<size_t> apply_flags(std::span<const std::string> args, const CallerContex
     auto workdir = normalize_sandbox_path(*flags.workdir);
     if (!workdir) return std::move(workdir).error().context("-w");
     p.workdir = *workdir;
+    request.workdir_given = true;
   }
 
   for (const auto& file : flags.env_files) SBX_RETURN_IF_ERROR(add_env_file(p, file, caller));
@@ -433,7 +434,10 @@ Result<ExecRequest> parse_exec(std::span<const std::string> args, const CallerCo
   request.policy_as_written = p;
   if (rootfs_as_written) request.policy_as_written.rootfs = *rootfs_as_written;
   p.argv.assign(args.begin() + static_cast<std::ptrdiff_t>(first_operand), args.end());
-  SBX_RETURN_IF_ERROR(resolve_for_run(p, caller, base.remote ? RootfsLookup::kByTheService : RootfsLookup::kHere));
+  RunResolution how;
+  how.rootfs = base.remote ? RootfsLookup::kByTheService : RootfsLookup::kHere;
+  how.workdir_given = request.workdir_given;
+  SBX_RETURN_IF_ERROR(resolve_for_run(p, caller, how));
   return request;
 }
 

@@ -34,6 +34,7 @@ struct ExecRequest {
   std::string remote;  // --remote SOCKET: an `sbx serve` service does the run
   std::string remote_policy;  // with --remote: the --policy NAME the service is to load
   RootfsChoice rootfs;  // also in policy.rootfs; kept for the -v line and the tree's policy name
+  bool workdir_given = false;  // -w: used as given, even where the sandbox has no such directory
 };
 
 // --policy (if given) is loaded first; the other flags override it; then the policy is

@@ -84,8 +84,8 @@ Result<std::string> canonical_rootfs(std::string_view path, const std::string& c
   return dir;
 }
 
-Status resolve_for_run(policy::Policy& p, const CallerContext& caller, RootfsLookup rootfs) {
-  if (p.rootfs != "host" && rootfs == RootfsLookup::kHere) {
+Status resolve_for_run(policy::Policy& p, const CallerContext& caller, const RunResolution& how) {
+  if (p.rootfs != "host" && how.rootfs == RootfsLookup::kHere) {
     SBX_ASSIGN_OR_RETURN(p.rootfs, canonical_rootfs(p.rootfs, caller.cwd, "rootfs:"));
   }
   for (auto& bind : p.binds) {
@@ -97,9 +97,14 @@ Status resolve_for_run(policy::Policy& p, const CallerContext& caller, RootfsLoo
 
   bool workspace_bound = false;
   for (const auto& b : p.binds) workspace_bound = workspace_bound || b.target == "/workspace";
-  if (p.mount_workspace && !workspace_bound && caller.cwd != "/") p.workspace_source = caller.cwd;
+  bool workspace_tmpfs = false;
+  for (const auto& t : p.tmpfs) workspace_tmpfs = workspace_tmpfs || t.target == "/workspace";
+  if (p.mount_workspace && !workspace_bound && !workspace_tmpfs && caller.cwd != "/") p.workspace_source = caller.cwd;
   // Without a workspace the default working directory would not exist.
-  if (p.workspace_source.empty() && !workspace_bound && p.workdir == policy::kDefaultWorkdir) p.workdir = "/";
+  if (p.workspace_source.empty() && !workspace_bound && !workspace_tmpfs && !how.workdir_given &&
+      p.workdir == policy::kDefaultWorkdir) {
+    p.workdir = "/";
+  }
 
   for (const char* name : {"USER", "LOGNAME"}) {
     if (!policy::has_env(p, name)) policy::set_env(p, name, p.user_name);

@@ -16,10 +16,17 @@ namespace sbx::cli {
 // a --remote run goes to (a tree name, sent as it is).
 enum class RootfsLookup { kHere, kByTheService };
 
+struct RunResolution {
+  RootfsLookup rootfs = RootfsLookup::kHere;
+  // The working directory was given (-w): it is kept even without a workspace, where the
+  // default /workspace becomes /.
+  bool workdir_given = false;
+};
+
 // The workspace becomes the caller's directory, env_pass and the policy's secrets become values
 // from the caller's environment, mount sources and rootfs (kHere) become canonical paths, USER
 // and LOGNAME default to the user's name, and secrets with `inject` are put in the environment.
-Status resolve_for_run(policy::Policy& p, const CallerContext& caller, RootfsLookup rootfs = RootfsLookup::kHere);
+Status resolve_for_run(policy::Policy& p, const CallerContext& caller, const RunResolution& how = {});
 
 // No two mounts (binds and tmpfs) at the same target; the error names both origins.
 Status check_unique_mount_targets(const policy::Policy& p);

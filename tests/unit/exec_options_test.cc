@@ -454,6 +454,16 @@ TEST_F(ExecOptions, WorkspaceFlags) {
   EXPECT_EQ(none.workdir, "/") << "no /workspace to start in";
   const policy::Policy none_with_w = policy_of({"--no-workspace", "-w", "/tmp", "sh"});
   EXPECT_EQ(none_with_w.workdir, "/tmp");
+  // Asked for by name, /workspace stays: the run then says it does not exist, rather than
+  // quietly starting in /.
+  EXPECT_EQ(policy_of({"--no-workspace", "-w", "/workspace", "sh"}).workdir, "/workspace");
+}
+
+TEST_F(ExecOptions, TmpfsAtWorkspaceReplacesTheCwd) {
+  const policy::Policy p = policy_of({"--tmpfs", "/workspace", "sh"});
+  EXPECT_EQ(p.workspace_source, "") << "not bound underneath the tmpfs";
+  EXPECT_EQ(p.workdir, "/workspace");
+  EXPECT_EQ(policy_of({"--no-workspace", "--tmpfs", "/workspace", "sh"}).workdir, "/workspace");
 }
 
 TEST_F(ExecOptions, CallerInRootDirectoryGetsNoWorkspace) {
