@@ -1,4 +1,5 @@
 // `sbx exec`: flags -> policy -> plan -> sandbox -> exit status.
+#include <signal.h>
 #include <sys/capability.h>
 #include <unistd.h>
 
@@ -135,6 +136,10 @@ int run_exec(std::span<const std::string> args, const GlobalOptions& global) {
   }
   plan.set_output_fds(output->stdout_write.get(), output->stderr_write.get());
 
+  // A caller that stops reading is an EPIPE to handle (the program's stream is closed, so it
+  // sees the broken pipe as it would without sbx), not a death that skips the verdict and the
+  // cleanup. The sandbox child resets every disposition; nothing else here execs.
+  ::signal(SIGPIPE, SIG_IGN);
   auto signals = supervisor::block_forwarded_signals();
   if (!signals) {
     spdlog::error("exec: {}", signals.error().message);

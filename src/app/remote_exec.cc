@@ -145,7 +145,11 @@ std::optional<int> RemoteRun::handle(const std::string& line) {
     }
     const bool err = p.value("stream", "") == "stderr";
     saw_stderr_ = saw_stderr_ || err;
-    (void)write_all(err ? STDERR_FILENO : STDOUT_FILENO, data, "write the output");
+    auto written = write_all(err ? STDERR_FILENO : STDOUT_FILENO, data, "write the output");
+    // Whoever read the output is gone (`| head`). The program cannot be shown the broken pipe
+    // from here, so this ends as a program killed by SIGPIPE does, and the service cancels the
+    // run once this connection closes; otherwise a program that writes forever would run on.
+    if (!written && written.error().sys_errno == EPIPE) return 128 + SIGPIPE;
     return std::nullopt;
   }
   const Json id = message.value("id", Json(nullptr));

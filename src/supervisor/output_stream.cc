@@ -26,8 +26,9 @@ Status OutputStream::emit(std::string& data) {
           ::usleep(1000);
           continue;
         }
-        // EPIPE and friends: whoever reads our output is gone. The program keeps running
-        // to its own end, as with a plain pipe, but nothing more is written.
+        // EPIPE and friends: whoever reads our output is gone. As with a plain pipe, the
+        // program's next write to this stream fails (SIGPIPE or EPIPE): read_available closes
+        // our end. Draining it instead would let a program that writes forever run forever.
         sink_broken_ = true;
         break;
       }
@@ -60,6 +61,10 @@ Status OutputStream::read_available(int max_rounds) {
       limiter_.push(chunk, limited_);
     }
     SBX_RETURN_IF_ERROR(emit(limited_));
+    if (sink_broken_) {
+      pipe_.reset();
+      return {};
+    }
   }
   return {};
 }

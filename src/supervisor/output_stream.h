@@ -67,7 +67,7 @@ class OutputStream {
   std::string captured_;
   std::string scratch_;
   std::string limited_;
-  bool sink_broken_ = false;  // the caller closed its end: keep draining, stop writing
+  bool sink_broken_ = false;  // the caller closed its end: stop reading, so the program sees it too
 };
 
 }  // namespace sbx::supervisor

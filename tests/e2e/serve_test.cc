@@ -193,6 +193,25 @@ TEST(ServeTest, NamedPoliciesComeFromTheServicesSearchPath) {
   EXPECT_EQ(protocol_schema_errors(seen), "");
 }
 
+// A caller that stops reading ends a remote run as a broken pipe ends a local program: exit 141,
+// and the service cancels the run when the connection closes (nothing of it runs on).
+TEST(ServeTest, RemoteExecEndsWhenItsReaderGoesAway) {
+  ServeDir dir;
+  auto serve = start_serve(dir, {"--config", dir.write("serve.yaml", own_config(dir))});
+  const std::string marker = e2e::unique_marker();
+  RunOptions options;
+  options.env = {"SBX=" + sbx_binary(), "SOCK=" + dir.socket()};
+  options.timeout = 20s;
+  const RunResult r = e2e::run({"/bin/bash", "-c",
+                                "\"$SBX\" exec --remote \"$SOCK\" -- yes " + marker +
+                                    " | head -c 2 >/dev/null; echo \"sbx=${PIPESTATUS[0]}\""},
+                               options);
+  EXPECT_FALSE(r.timed_out) << r;
+  EXPECT_EQ(r.out, "sbx=141\n") << r;
+  EXPECT_TRUE(wait_for([&] { return e2e::processes_with_marker(marker).empty(); }))
+      << "the run went on after its caller left";
+}
+
 // Trees are the service's: --rootfs NAME is sent as the name, and without it the service picks
 // the tree for the command from its own stores. The caller's trees are never sent as paths (the
 // service would refuse them), even when the caller has one that lists the command.

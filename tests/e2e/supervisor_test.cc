@@ -116,6 +116,24 @@ TEST(OutputTest, BinaryOutputPassesThroughUntouched) {
   EXPECT_EQ(r.out, std::string("\0\xff\x01\x80" "abc", 7));
 }
 
+// A caller that stops reading is a broken pipe for the program, as without sbx: `yes` dies of
+// SIGPIPE and its shell goes on (its stderr still arrives). sbx neither dies of the SIGPIPE
+// itself (losing the rest and the cleanup) nor, with SIGPIPE ignored, drains the stream forever.
+TEST(OutputTest, AReaderThatGoesAwayIsABrokenPipeForTheProgram) {
+  for (const std::string trap : {"", "trap '' PIPE; "}) {
+    const std::string script = trap + "\"$SBX\" exec --no-workspace -- sh -c 'yes; echo after-yes >&2' | head -c 2 "
+                               ">/dev/null; echo \"sbx=${PIPESTATUS[0]}\"";
+    RunOptions options;
+    options.env = {"SBX=" + sbx::e2e::sbx_binary()};
+    options.cwd = "/tmp";
+    options.timeout = std::chrono::seconds(15);
+    const RunResult r = sbx::e2e::run({"/bin/bash", "-c", script}, options);
+    EXPECT_FALSE(r.timed_out) << trap << r;
+    EXPECT_EQ(r.out, "sbx=0\n") << trap << r;
+    EXPECT_EQ(r.err, "after-yes\n") << trap << r;
+  }
+}
+
 TEST(OutputTest, NonUtf8OutputIsLosslessInJson) {
   const RunResult r = run_exec({"--json", "--", "sh", "-c", "printf '\\377\\376x'"});
   const auto v = verdict(r);
