@@ -183,6 +183,7 @@ int run_exec(std::span<const std::string> args, const GlobalOptions& global) {
     const auto verdict = build_verdict({policy, *outcome, *output, *layers, cgroup_stats, supervisor::new_run_id(),
                                         request->policy_sha256(), [&redaction](const std::string& s) { return redaction.text(s); }});
     if (auto written = write_verdict(verdict, *request); !written) {
+      if (reader_gone(written.error())) return kExitReaderGone;
       spdlog::error("exec: {}", written.error().message);
       return kExitUsage;
     }

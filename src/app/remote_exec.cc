@@ -149,7 +149,7 @@ std::optional<int> RemoteRun::handle(const std::string& line) {
     // Whoever read the output is gone (`| head`). The program cannot be shown the broken pipe
     // from here, so this ends as a program killed by SIGPIPE does, and the service cancels the
     // run once this connection closes; otherwise a program that writes forever would run on.
-    if (!written && written.error().sys_errno == EPIPE) return 128 + SIGPIPE;
+    if (!written && reader_gone(written.error())) return kExitReaderGone;
     return std::nullopt;
   }
   const Json id = message.value("id", Json(nullptr));
@@ -167,6 +167,7 @@ std::optional<int> RemoteRun::handle(const std::string& line) {
     const Json& result = message["result"];
     if (result.contains("verdict") && result["verdict"].is_object()) {
       if (auto written = write_verdict_line(rpc::dump_line(result["verdict"]) + "\n", request_); !written) {
+        if (reader_gone(written.error())) return kExitReaderGone;
         spdlog::error("exec: {}", written.error().message);
         return kExitUsage;
       }

@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <cstdio>
 
 #include "base/file_contents.h"
@@ -10,19 +11,24 @@
 namespace sbx::app {
 
 Status write_verdict_line(std::string_view line, const cli::ExecRequest& request) {
-  if (request.json) SBX_RETURN_IF_ERROR(write_all(STDOUT_FILENO, line, "write the verdict to stdout"));
+  Status first = {};
+  auto keep_first = [&first](Status status) {
+    if (!status && first) first = std::move(status);
+  };
+  if (request.json) keep_first(write_all(STDOUT_FILENO, line, "write the verdict to stdout"));
   if (request.report_fd) {
-    SBX_RETURN_IF_ERROR(
-        write_all(*request.report_fd, line, "write the verdict to descriptor " + std::to_string(*request.report_fd)));
+    keep_first(write_all(*request.report_fd, line, "write the verdict to descriptor " + std::to_string(*request.report_fd)));
   }
   if (!request.report_file.empty()) {
     // Replaced whole, so a reader never sees half a verdict.
     if (auto written = replace_file_contents(request.report_file, line, 0644); !written) {
-      return std::move(written).error().context("--report " + request.report_file);
+      keep_first(std::move(written).error().context("--report " + request.report_file));
     }
   }
-  return {};
+  return first;
 }
+
+bool reader_gone(const Error& error) { return error.sys_errno == EPIPE; }
 
 Status write_verdict(const supervisor::Verdict& verdict, const cli::ExecRequest& request) {
   // Output is already base64 when it is not UTF-8; "replace" only guards argv and messages.

@@ -10,6 +10,7 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include "host.h"
 #include "sbx_runner.h"
 
 #include <chrono>
@@ -132,6 +133,26 @@ TEST(OutputTest, AReaderThatGoesAwayIsABrokenPipeForTheProgram) {
     EXPECT_EQ(r.out, "sbx=0\n") << trap << r;
     EXPECT_EQ(r.err, "after-yes\n") << trap << r;
   }
+}
+
+// The same for the verdict: nobody reads --json's stdout, so sbx ends as any program whose
+// reader left (141, silently), and the --report file still gets the verdict.
+TEST(VerdictTest, AJsonReaderThatGoesAwayEndsLikeABrokenPipe) {
+  const sbx::e2e::TempDir dir;
+  const std::string report = dir / "verdict.json";
+  RunOptions options;
+  options.env = {"SBX=" + sbx::e2e::sbx_binary(), "REPORT=" + report};
+  options.cwd = "/tmp";
+  const RunResult r = sbx::e2e::run(
+      {"/bin/bash", "-c",
+       "\"$SBX\" exec --no-workspace --json --report \"$REPORT\" -- sh -c 'sleep 0.2; echo hi' | true; "
+       "echo \"sbx=${PIPESTATUS[0]}\""},
+      options);
+  EXPECT_EQ(r.out, "sbx=141\n") << r;
+  EXPECT_EQ(r.err, "") << r;
+  std::ifstream in(report);
+  const auto written = nlohmann::json::parse(in, nullptr, /*allow_exceptions=*/false);
+  EXPECT_TRUE(written.is_object() && written.value("status", "") == "exited") << "the report is written all the same";
 }
 
 TEST(OutputTest, NonUtf8OutputIsLosslessInJson) {
