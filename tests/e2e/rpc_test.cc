@@ -273,7 +273,8 @@ TEST(RpcTest, AClientThatGoesAwayTakesItsRunsWithIt) {
     params["stream"] = true;
     rpc->send(request(1, "run", params));
     ASSERT_EQ(rpc->message().value("method", ""), "run.output");
-    ASSERT_GT(processes_with(tag), 0);
+    // Waited for: while sh execs sleep, its command line reads empty for a moment.
+    ASSERT_TRUE(wait_for([&] { return processes_with(tag) > 0; }));
     // Both pipes closed: sbx rpc can neither read requests nor deliver answers.
     rpc->close_stdout();
     rpc->close_stdin();
