@@ -3,6 +3,7 @@
 #include <sys/resource.h>
 #include <sys/stat.h>
 
+#include <algorithm>
 #include <climits>
 #include <cstdlib>
 #include <tuple>
@@ -95,13 +96,13 @@ Status resolve_for_run(policy::Policy& p, const CallerContext& caller, const Run
   }
   SBX_RETURN_IF_ERROR(check_unique_mount_targets(p));
 
-  bool workspace_bound = false;
-  for (const auto& b : p.binds) workspace_bound = workspace_bound || b.target == "/workspace";
-  bool workspace_tmpfs = false;
-  for (const auto& t : p.tmpfs) workspace_tmpfs = workspace_tmpfs || t.target == "/workspace";
-  if (p.mount_workspace && !workspace_bound && !workspace_tmpfs && caller.cwd != "/") p.workspace_source = caller.cwd;
+  // `-v X:/workspace` or `--tmpfs /workspace` takes the workspace's place.
+  const bool workspace_taken =
+      std::any_of(p.binds.begin(), p.binds.end(), [](const auto& b) { return b.target == "/workspace"; }) ||
+      std::any_of(p.tmpfs.begin(), p.tmpfs.end(), [](const auto& t) { return t.target == "/workspace"; });
+  if (p.mount_workspace && !workspace_taken && caller.cwd != "/") p.workspace_source = caller.cwd;
   // Without a workspace the default working directory would not exist.
-  if (p.workspace_source.empty() && !workspace_bound && !workspace_tmpfs && !how.workdir_given &&
+  if (p.workspace_source.empty() && !workspace_taken && !how.workdir_given &&
       p.workdir == policy::kDefaultWorkdir) {
     p.workdir = "/";
   }

@@ -169,10 +169,10 @@ void place_tree_etc(Builder& b, const policy::Policy& p, const rootfs::HostView&
     return;
   }
   std::string missing;
-  for (const auto& file : rootfs::generated_etc_files(p, host)) {
-    const std::string path = "/etc/" + file.name;
+  for (std::string_view name : rootfs::kGeneratedEtcNames) {
+    const std::string path = "/etc/" + std::string(name);
     if (host.kind(p.rootfs + path) == FileKind::kRegular) {
-      b.bind_from_root(kTreeEtcStaging + file.name, path);
+      b.bind_from_root(kTreeEtcStaging + std::string(name), path);
     } else {
       missing += (missing.empty() ? "" : " ") + path;
     }

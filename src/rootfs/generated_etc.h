@@ -2,7 +2,9 @@
 // resolve, and the host entries language runtimes need. Never the host's whole /etc.
 #pragma once
 
+#include <array>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "policy/policy.h"
@@ -14,6 +16,11 @@ struct GeneratedFile {
   std::string name;  // relative to /etc
   std::string contents;
 };
+
+// The names generated_etc_files returns, for code that needs only the names (a tree's /etc
+// is checked for them before anything is generated).
+inline constexpr std::array<std::string_view, 6> kGeneratedEtcNames{"passwd",   "group",       "hosts",
+                                                                   "hostname", "resolv.conf", "nsswitch.conf"};
 
 std::vector<GeneratedFile> generated_etc_files(const policy::Policy& policy, const HostView& host);
 

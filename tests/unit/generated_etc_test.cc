@@ -19,6 +19,7 @@ using ::testing::HasSubstr;
 using ::testing::IsEmpty;
 using ::testing::Not;
 using ::testing::UnorderedElementsAre;
+using ::testing::UnorderedElementsAreArray;
 
 std::map<std::string, std::string> by_name(const std::vector<GeneratedFile>& files) {
   std::map<std::string, std::string> out;
@@ -62,6 +63,8 @@ TEST_F(GeneratedEtc, ExactlyTheSmallSetOfFiles) {
   for (const auto& [name, _] : files) names.push_back(name);
   EXPECT_THAT(names, UnorderedElementsAre("passwd", "group", "hosts", "hostname", "resolv.conf",
                                           "nsswitch.conf"));
+  // The tree /etc placement iterates the names without generating the files.
+  EXPECT_THAT(names, UnorderedElementsAreArray(kGeneratedEtcNames));
   for (const auto& [name, contents] : files) {
     ASSERT_FALSE(contents.empty()) << name;
     EXPECT_EQ(contents.back(), '\n') << name << " ends with a newline";
