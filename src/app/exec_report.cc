@@ -3,7 +3,9 @@
 #include <sys/resource.h>
 
 #include <cstdio>
+#include <csignal>
 #include <cstring>
+#include <optional>
 
 #include <spdlog/spdlog.h>
 
@@ -87,7 +89,33 @@ nlohmann::ordered_json layers_json(const VerdictInputs& in) {
   return layers;
 }
 
+std::optional<uint64_t> soft_rlimit(const policy::Policy& p, int resource) {
+  for (const auto& r : p.rlimits) {
+    if (r.resource == resource && r.soft != RLIM_INFINITY) return r.soft;
+  }
+  return std::nullopt;
+}
+
 }  // namespace
+
+std::string signal_end_message(int signal, const policy::Policy& p) {
+  if (signal == SIGINT || signal == SIGPIPE) return "";
+  const char* abbrev = sigabbrev_np(signal);
+  const std::string name = abbrev != nullptr ? std::string("SIG") + abbrev : "signal " + std::to_string(signal);
+  if (signal == SIGXCPU) {
+    if (auto limit = soft_rlimit(p, RLIMIT_CPU)) {
+      return "sbx: killed by SIGXCPU: the CPU-time limit of " + std::to_string(*limit) + "s was reached";
+    }
+  }
+  if (signal == SIGXFSZ) {
+    if (auto limit = soft_rlimit(p, RLIMIT_FSIZE)) {
+      return "sbx: killed by SIGXFSZ: a write went past the file size limit of " + std::to_string(*limit) +
+             " bytes";
+    }
+  }
+  const char* description = sigdescr_np(signal);
+  return "sbx: killed by " + name + (description != nullptr ? std::string(" (") + description + ")" : "");
+}
 
 int exit_status(const Outcome& o) {
   if (o.timed_out) return kExitTimeout;
@@ -127,7 +155,9 @@ void log_run_end(const Outcome& o, const policy::Policy& p, const OutputPlumbing
     std::fprintf(stderr, "sbx: killed: %s exceeded the output limit of %llu bytes\n", o.output_limit_stream.c_str(),
                  static_cast<unsigned long long>(p.limits.output_limit_bytes));
   } else if (o.kind == Outcome::Kind::kSignaled) {
-    spdlog::info("program killed by signal {} ({})", o.signal, strsignal(o.signal));
+    if (const auto message = signal_end_message(o.signal, p); !message.empty()) {
+      std::fprintf(stderr, "%s\n", message.c_str());
+    }
   }
   for (const auto* s : {output.stdout_stream, output.stderr_stream}) {
     if (s == nullptr || o.output_limit_stream == s->name()) continue;

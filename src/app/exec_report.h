@@ -26,6 +26,12 @@ std::string setup_error_message(const supervisor::Outcome& outcome);
 void log_run_end(const supervisor::Outcome& outcome, const policy::Policy& policy, const OutputPlumbing& output,
                  bool quiet);
 
+// What a shell would print for a program that died of `signal` ("sbx: killed by SIGSEGV
+// (Segmentation fault)"), naming the rlimit behind SIGXCPU and SIGXFSZ when the policy set one;
+// empty for SIGINT and SIGPIPE, which shells leave unsaid. sbx ends with 128+N rather than by
+// the signal, so the caller's shell cannot say it.
+std::string signal_end_message(int signal, const policy::Policy& policy);
+
 struct VerdictInputs {
   const policy::Policy& policy;
   const supervisor::Outcome& outcome;

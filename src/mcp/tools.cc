@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <array>
 #include <cstdio>
+#include <cstring>
 
 #include "rpc/encoding.h"
 
@@ -237,7 +238,9 @@ Json tool_result(const rpc::RunEnd& end, bool structured) {
   if (status == "exited") {
     summary = "exit code " + std::to_string(s["exit_code"].get<int>());
   } else if (status == "signaled") {
-    summary = "killed by signal " + std::to_string(s["signal"].get<int>());
+    const int sig = s["signal"].get<int>();
+    const char* abbrev = sigabbrev_np(sig);
+    summary = "killed by signal " + std::to_string(sig) + (abbrev != nullptr ? std::string(" (SIG") + abbrev + ")" : "");
   } else if (status == "timeout") {
     summary = "timed out";
   } else if (status == "oom") {

@@ -37,6 +37,36 @@ TEST(ExitStatusTest, DeathBySignalIs128PlusN) {
   }
 }
 
+// sbx exits with 128+N instead of dying of N, so the caller's shell cannot say what happened:
+// sbx says it, as a shell would for its own child (and, like a shell, not for SIGINT or SIGPIPE).
+TEST(ExitStatusTest, DeathBySignalIsSaidOnStderr) {
+  const std::vector<std::pair<int, std::string>> cases = {
+      {SIGSEGV, "sbx: killed by SIGSEGV (Segmentation fault)\n"},
+      {SIGKILL, "sbx: killed by SIGKILL (Killed)\n"},
+      {SIGINT, ""},
+      {SIGPIPE, ""},
+  };
+  for (const auto& [sig, said] : cases) {
+    const RunResult r = run_probe({}, {"raise", std::to_string(sig)});
+    EXPECT_EQ(r.status(), 128 + sig) << r;
+    EXPECT_EQ(r.err, said) << "signal " << sig << r;
+  }
+  const RunResult quiet = run_sbx({"-q", "exec", "--", "sh", "-c", "kill -SEGV $$"});
+  EXPECT_EQ(quiet.status(), 128 + SIGSEGV) << quiet;
+  EXPECT_EQ(quiet.err, "") << "-q: only errors" << quiet;
+}
+
+TEST(ExitStatusTest, AnRlimitThatKilledTheProgramIsNamed) {
+  const RunResult cpu = run_sbx({"exec", "--cpu-time", "1", "--", "sh", "-c", "while :; do :; done"});
+  ASSERT_EQ(cpu.status(), 128 + SIGXCPU) << cpu;
+  EXPECT_EQ(cpu.err, "sbx: killed by SIGXCPU: the CPU-time limit of 1s was reached\n") << cpu;
+
+  const RunResult fsize =
+      run_sbx({"exec", "--ulimit", "fsize=1k", "--", "dd", "if=/dev/zero", "of=/tmp/big", "bs=2k", "count=1", "status=none"});
+  ASSERT_EQ(fsize.status(), 128 + SIGXFSZ) << fsize;
+  EXPECT_EQ(fsize.err, "sbx: killed by SIGXFSZ: a write went past the file size limit of 1024 bytes\n") << fsize;
+}
+
 // One stderr line from sbx naming the problem, nothing on stdout.
 void ExpectOneSbxLine(const RunResult& r) {
   EXPECT_EQ(r.out, "") << r;

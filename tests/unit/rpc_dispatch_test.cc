@@ -232,5 +232,15 @@ TEST(McpToolResultTest, AFailingProgramIsANormalResult) {
   EXPECT_FALSE(f.contains("structuredContent"));
 }
 
+TEST(McpToolResultTest, ASignalIsNamedForTheModel) {
+  RunEnd end;
+  end.verdict = Json::parse(R"({"id":"00ff","status":"signaled","exit_code":null,"signal":24,"timed_out":false,
+                                "duration_ms":1000,"stdout":{"text":"","bytes":0,"truncated":false},
+                                "stderr":{"text":"","bytes":0,"truncated":false}})");
+  const Json r = mcp::tool_result(end, /*structured=*/true);
+  EXPECT_EQ(r["structuredContent"]["signal"], 24);
+  EXPECT_THAT(r["content"][0]["text"].get<std::string>(), HasSubstr("killed by signal 24 (SIGXCPU)"));
+}
+
 }  // namespace
 }  // namespace sbx::rpc
