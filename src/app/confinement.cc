@@ -2,6 +2,7 @@
 
 #include "landlock/abi.h"
 #include "landlock/ruleset.h"
+#include "policy/network_mode.h"
 #include "seccomp/filter.h"
 #include "seccomp/names.h"
 #include "seccomp/precompiled.h"
@@ -20,7 +21,7 @@ landlock::Access to_landlock(mounts::PathAccess access) {
 
 Result<LayerReport> add_landlock(const policy::Policy& policy, launch::LaunchPlan& plan) {
   landlock::RulesetSpec spec;
-  spec.allow_network = policy.network == policy::NetworkMode::kHost;
+  spec.allow_network = policy.network != policy::NetworkMode::kNone;
   for (const auto& p : plan.landlock_paths()) spec.rules.push_back({p.path, to_landlock(p.access)});
   auto ruleset = landlock::build_ruleset(spec);
   if (!ruleset) {

@@ -22,6 +22,7 @@
 #include "doctor/doctor.h"
 #include "launch/spawn.h"
 #include "mounts/plan.h"
+#include "policy/network_mode.h"
 #include "rootfs/host_view.h"
 #include "supervisor/supervise.h"
 #include "supervisor/verdict.h"
@@ -89,7 +90,7 @@ int run_exec(std::span<const std::string> args, const GlobalOptions& global) {
   // Cloned now, before the plan exists: the child creates its namespaces while this process works
   // out the mounts and the confinement. Every error return below kills it (PendingSandbox).
   launch::SandboxStart start;
-  start.unshare_network = policy.network == policy::NetworkMode::kNone;
+  start.unshare_network = policy::has_own_network(policy.network);
   start.cgroup_fd = cgroup->run ? cgroup->run->dir_fd() : -1;
   auto pending = launch::start_sandbox(start, ids);
   if (!pending) {

@@ -10,6 +10,7 @@
 #include <spdlog/spdlog.h>
 
 #include "app/app.h"
+#include "policy/network_mode.h"
 #include "rlimits/names.h"
 
 namespace sbx::app {
@@ -75,9 +76,9 @@ nlohmann::ordered_json rlimits_json(const policy::Policy& p) {
 nlohmann::ordered_json layers_json(const VerdictInputs& in) {
   nlohmann::ordered_json layers;
   std::vector<std::string> ns = {"user", "mount", "pid", "ipc", "uts", "cgroup"};
-  if (in.policy.network == policy::NetworkMode::kNone) ns.insert(ns.begin() + 3, "net");
+  if (policy::has_own_network(in.policy.network)) ns.insert(ns.begin() + 3, "net");
   layers["namespaces"] = ns;
-  layers["network"] = in.policy.network == policy::NetworkMode::kNone ? "none" : "host";
+  layers["network"] = policy::network_mode_name(in.policy.network);
   for (const auto& l : in.layers) {
     nlohmann::ordered_json entry = l.facts;
     entry["enforced"] = l.enforced;

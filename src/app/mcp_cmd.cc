@@ -13,6 +13,7 @@
 #include "app/app.h"
 #include "app/service_options.h"
 #include "mcp/mcp_session.h"
+#include "policy/network_mode.h"
 #include "policy/validate.h"
 #include "redact/redact.h"
 #include "rpc/run_request.h"
@@ -41,9 +42,10 @@ std::vector<cli::OptionSpec> mcp_specs(McpFlags& f) {
          f.secrets.emplace_back(v);
          return {};
        }},
-      {"network", 0, true, "none|host", "network for every call (default none: loopback only)",
+      {"network", 0, true, "none|loopback|host",
+       "network for every call (default none: loopback up, TCP denied; loopback: TCP on the sandbox's own)",
        [&f](std::string_view v) -> Status {
-         if (v != "none" && v != "host") return make_error("expected \"none\" or \"host\"");
+         if (!policy::network_mode_named(v)) return make_error(std::string("expected ") + policy::kNetworkModeChoices);
          f.network = std::string(v);
          return {};
        }},

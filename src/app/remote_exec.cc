@@ -21,6 +21,7 @@
 #include "base/file_contents.h"
 #include "base/unique_fd.h"
 #include "base/utf8.h"
+#include "policy/network_mode.h"
 #include "rlimits/names.h"
 #include "rpc/encoding.h"
 #include "rpc/line_framer.h"
@@ -256,7 +257,7 @@ Result<Json> remote_run_params(const cli::ExecRequest& request) {
   if (!secrets.empty()) params["secrets"] = std::move(secrets);
   if (p.rootfs != "host") params["rootfs"] = p.rootfs;
   params["workdir"] = p.workdir;
-  if (p.network == policy::NetworkMode::kHost) params["network"] = "host";
+  if (p.network != policy::NetworkMode::kNone) params["network"] = policy::network_mode_name(p.network);
   if (p.hostname != "sbx") params["hostname"] = p.hostname;
   if (p.uid != 1000) params["uid"] = p.uid;
   if (p.gid != 1000) params["gid"] = p.gid;

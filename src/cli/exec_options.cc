@@ -12,6 +12,7 @@
 #include "cli/run_options.h"
 #include "policy/defaults.h"
 #include "policy/env.h"
+#include "policy/network_mode.h"
 #include "policy/search_path.h"
 #include "policy/serialize.h"
 #include "policy/validate.h"
@@ -117,15 +118,13 @@ std::vector<OptionSpec> exec_specs(ExecFlags& f, policy::Policy& p) {
          SBX_ASSIGN_OR_RETURN(f.gid, parse_id(v));
          return {};
        }},
-      {"network", 0, true, "none|host", "none (default: loopback only) or host (share the host's)",
+      {"network", 0, true, "none|loopback|host",
+       "none (default: loopback up, TCP denied), loopback (TCP on the sandbox's own loopback) or host (share the "
+       "host's)",
        [&p](std::string_view v) -> Status {
-         if (v == "none") {
-           p.network = policy::NetworkMode::kNone;
-         } else if (v == "host") {
-           p.network = policy::NetworkMode::kHost;
-         } else {
-           return make_error("expected \"none\" or \"host\", got \"" + std::string(v) + "\"");
-         }
+         const auto mode = policy::network_mode_named(v);
+         if (!mode) return make_error(std::string("expected ") + policy::kNetworkModeChoices + ", got \"" + std::string(v) + "\"");
+         p.network = *mode;
          return {};
        }},
       {"rootfs", 0, true, "host|NAME|DIR",

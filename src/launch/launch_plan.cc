@@ -1,5 +1,6 @@
 #include "launch/launch_plan.h"
 
+#include "policy/network_mode.h"
 #include "rlimits/names.h"
 
 namespace sbx::launch {
@@ -10,7 +11,7 @@ LaunchPlan::LaunchPlan(const policy::Policy& p, mounts::MountPlan rest,
       landlock_paths_(prelude_landlock_paths),
       hostname_(p.hostname),
       workdir_(p.workdir),
-      unshare_network_(p.network == policy::NetworkMode::kNone),
+      unshare_network_(policy::has_own_network(p.network)),
       last_cap_(last_cap) {
   landlock_paths_.insert(landlock_paths_.end(), rest.landlock_paths.begin(), rest.landlock_paths.end());
   argv_storage_ = p.argv;

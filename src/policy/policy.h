@@ -22,7 +22,11 @@ namespace sbx::policy {
 // fail closed) or is skipped and reported (kBestEffort).
 enum class Enforcement { kRequired, kBestEffort };
 
-enum class NetworkMode { kNone, kHost };
+// kNone: a network namespace of the sandbox's own with only loopback up, and TCP bind and connect
+// denied as well (Landlock, ABI 4+). kLoopback: the same namespace with TCP allowed, so a server
+// and its client inside the sandbox can talk; nothing outside it is reachable either way.
+// kHost: the caller's network namespace (policy/network_mode.h has the names).
+enum class NetworkMode { kNone, kLoopback, kHost };
 
 // Mounts a policy file adds without a size, and --tmpfs without size=.
 inline constexpr uint64_t kDefaultTmpfsSize = 64ull << 20;

@@ -7,6 +7,7 @@
 #include "base/paths.h"
 #include "base/units.h"
 #include "policy/env.h"
+#include "policy/network_mode.h"
 #include "policy/validate.h"
 #include "rlimits/names.h"
 #include "seccomp/filter.h"
@@ -489,8 +490,8 @@ Status apply_document(const Cursor& root, Policy& p) {
     } else if (key == "environment") {
       SBX_RETURN_IF_ERROR(apply_environment(v, p));
     } else if (key == "network") {
-      SBX_ASSIGN_OR_RETURN(const std::string mode, v.one_of({"none", "host"}));
-      p.network = mode == "host" ? NetworkMode::kHost : NetworkMode::kNone;
+      SBX_ASSIGN_OR_RETURN(const std::string mode, v.one_of({"none", "loopback", "host"}));
+      p.network = *network_mode_named(mode);
     } else if (key == "rlimits") {
       SBX_RETURN_IF_ERROR(apply_rlimits(v, p));
     } else if (key == "landlock") {

@@ -10,6 +10,7 @@
 
 #include "base/sha256.h"
 #include "base/units.h"
+#include "policy/network_mode.h"
 #include "rlimits/names.h"
 #include "seccomp/names.h"
 
@@ -173,7 +174,7 @@ Json policy_to_json(const Policy& p) {
                      {"mounts", mounts},
                      {"tmpfs", tmpfs}};
   j["environment"] = {{"pass", p.env_pass}, {"set", set}};
-  j["network"] = p.network == NetworkMode::kHost ? "host" : "none";
+  j["network"] = network_mode_name(p.network);
   j["rlimits"] = rlimits_json(p);
   j["landlock"] = {{"enforcement", enforcement_name(p.landlock)}};
   j["seccomp"] = seccomp_json(p);

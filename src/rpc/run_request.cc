@@ -204,7 +204,7 @@ Status parse_sandbox_shape(const Json& params, RunRequest& r) {
     if (!normal) return std::move(normal).error().context("params.workdir");
     r.workdir = *normal;
   }
-  SBX_ASSIGN_OR_RETURN(r.network, optional_enum(params, "network", "params", {"none", "host"}));
+  SBX_ASSIGN_OR_RETURN(r.network, optional_enum(params, "network", "params", {"none", "loopback", "host"}));
   SBX_ASSIGN_OR_RETURN(r.hostname, optional_string(params, "hostname", "params"));
   SBX_ASSIGN_OR_RETURN(auto uid, optional_uint(params, "uid", "params", 0, 0xfffffffe));
   SBX_ASSIGN_OR_RETURN(auto gid, optional_uint(params, "gid", "params", 0, 0xfffffffe));

@@ -1,6 +1,7 @@
 // Default network: an empty namespace with only loopback. The test listens on the HOST's
-// loopback (TCP and a UDP echo server); the sandbox must not reach either, and with
-// --network host (the allow half) it must.
+// loopback (TCP and a UDP echo server); the sandbox must not reach either, with --network
+// loopback (TCP allowed in the sandbox's own namespace) neither, and with --network host (the
+// allow half) it must.
 #include <arpa/inet.h>
 #include <linux/filter.h>
 #include <linux/seccomp.h>
@@ -21,7 +22,10 @@
 #include <set>
 #include <thread>
 
+#include <nlohmann/json.hpp>
+
 #include "base/unique_fd.h"
+#include "landlock/abi.h"
 #include "probe.h"
 
 namespace sbx::e2e {
@@ -107,11 +111,51 @@ TEST_F(NetworkTest, HostNetworkReachesHostUdp) {
   EXPECT_GE(datagrams_.load(), 1);
 }
 
+TEST_F(NetworkTest, LoopbackNetworkCannotReachHostTcpOrUdp) {
+  const RunResult tcp = run_probe({"--network", "loopback"}, {"connect-tcp", "127.0.0.1", std::to_string(tcp_port_)});
+  EXPECT_TRUE(FailedWith(tcp, {ECONNREFUSED})) << "refused by the sandbox's own loopback" << tcp;
+  EXPECT_FALSE(tcp_connection_arrived());
+  const RunResult udp = run_probe({"--network", "loopback"}, {"send-udp", "127.0.0.1", std::to_string(udp_port_)});
+  EXPECT_TRUE(FailedWith(udp, {ECONNREFUSED, ETIMEDOUT})) << udp;
+  EXPECT_EQ(datagrams_.load(), 0);
+}
+
+// A server and its client in one sandbox (a web app and its tests): --network loopback lets
+// them talk over TCP; the default denies TCP bind and connect altogether where Landlock can.
+TEST(LoopbackNetworkTest, TcpWorksInsideTheSandboxOnlyWithLoopback) {
+  const RunResult loopback = run_probe({"--network", "loopback"}, {"tcp-self"});
+  EXPECT_TRUE(Succeeded(loopback)) << loopback;
+  const RunResult none = run_probe({}, {"tcp-self"});
+  if (landlock::probe_abi() >= 4) {
+    EXPECT_TRUE(FailedWith(none, {EACCES})) << none;
+  } else {
+    EXPECT_TRUE(Succeeded(none)) << "Landlock before ABI 4 cannot deny TCP" << none;
+  }
+}
+
+TEST(LoopbackNetworkTest, TheVerdictSaysLoopbackAndThatTcpIsAllowed) {
+  const RunResult r = run_sbx({"exec", "--network", "loopback", "--json", "--", "true"});
+  ASSERT_EQ(r.status(), 0) << r;
+  const auto layers = nlohmann::json::parse(r.out)["layers"];
+  EXPECT_EQ(layers["network"], "loopback");
+  EXPECT_THAT(layers["namespaces"].get<std::vector<std::string>>(), ::testing::Contains("net"));
+  if (landlock::probe_abi() >= 4) {
+    EXPECT_EQ(layers["landlock"]["net_rights_denied"], nlohmann::json::array()) << layers;
+    EXPECT_THAT(layers["landlock"]["detail"].get<std::string>(), ::testing::HasSubstr("tcp allowed"));
+  }
+  const RunResult none = run_sbx({"exec", "--json", "--", "true"});
+  ASSERT_EQ(none.status(), 0) << none;
+  EXPECT_EQ(nlohmann::json::parse(none.out)["layers"]["network"], "none");
+}
+
 TEST(InterfacesTest, OnlyLoopbackExistsAndIsUp) {
   const RunResult r = run_probe({}, {"ifaces"});
   ASSERT_TRUE(Succeeded(r));
   EXPECT_EQ(lines(r.out), std::vector<std::string>{"lo"}) << r;
   EXPECT_TRUE(Succeeded(run_probe({}, {"udp-self"})));
+  const RunResult loopback = run_probe({"--network", "loopback"}, {"ifaces"});
+  ASSERT_TRUE(Succeeded(loopback));
+  EXPECT_EQ(lines(loopback.out), std::vector<std::string>{"lo"}) << loopback;
 }
 
 TEST(InterfacesTest, HostNetworkShowsTheHostsInterfaces) {

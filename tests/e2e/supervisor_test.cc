@@ -286,6 +286,8 @@ TEST(VerdictSchemaTest, EveryKindOfEndMatchesTheSchema) {
       {"--json", "--", "no-such-program"},
       {"--json", "--redact", "abcdefgh", "--", "sh", "-c", "printf '\\377abcdefgh'"},
       {"--json", "--pids", "10", "--cgroup", "best-effort", "--", "true"},
+      {"--json", "--network", "loopback", "--", "true"},
+      {"--json", "--network", "host", "--", "true"},
   };
   for (const auto& args : runs) {
     const RunResult r = run_exec(args);

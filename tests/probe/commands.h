@@ -28,6 +28,7 @@ int cmd_ls(const char* path);
 int cmd_connect_tcp(const char* host, const char* port);
 int cmd_send_udp(const char* host, const char* port);
 int cmd_udp_self();
+int cmd_tcp_self();
 int cmd_ifaces();
 int cmd_netns_owner();
 

@@ -89,6 +89,37 @@ int cmd_udp_self() {
   return report("udp-self", 0);
 }
 
+// A listener on 127.0.0.1 and a connection to it, one byte each way: a server and its client in
+// the same sandbox. Each step that fails is named (bind and connect are what Landlock governs).
+int cmd_tcp_self() {
+  Fd listener(::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0));
+  if (!listener.valid()) return report("socket", errno);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  if (::bind(listener.get(), reinterpret_cast<const sockaddr*>(&addr), sizeof(addr)) != 0) {
+    return report("bind", errno);
+  }
+  socklen_t len = sizeof(addr);
+  if (::getsockname(listener.get(), reinterpret_cast<sockaddr*>(&addr), &len) != 0) {
+    return report("getsockname", errno);
+  }
+  if (::listen(listener.get(), 1) != 0) return report("listen", errno);
+  Fd client(::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0));
+  if (!client.valid()) return report("socket", errno);
+  if (::connect(client.get(), reinterpret_cast<const sockaddr*>(&addr), sizeof(addr)) != 0) {
+    return report("connect", errno);
+  }
+  Fd server(::accept4(listener.get(), nullptr, nullptr, SOCK_CLOEXEC));
+  if (!server.valid()) return report("accept", errno);
+  char c = 'x';
+  if (::send(client.get(), &c, 1, 0) != 1 || ::recv(server.get(), &c, 1, 0) != 1) return report("send", errno);
+  if (::send(server.get(), &c, 1, 0) != 1) return report("send", errno);
+  if (const int err = wait_ready(client.get(), POLLIN, kNetTimeoutMs); err != 0) return report("recv", err);
+  if (::recv(client.get(), &c, 1, 0) != 1) return report("recv", errno);
+  return report("tcp-self", 0);
+}
+
 // Network interfaces of this process's network namespace, one per line, from /proc/net/dev.
 int cmd_ifaces() {
   std::ifstream dev("/proc/self/net/dev");

@@ -26,6 +26,7 @@ void usage() {
   std::fprintf(stderr,
                "usage: sbx-probe ids | caps | create PATH | open-write PATH | write PATH | read PATH |\n"
                "  exists PATH | ls DIR | cwd | connect-tcp HOST PORT | send-udp HOST PORT | udp-self |\n"
+               "  tcp-self |"
                "  try-syscall NAME | tiocsti | foreign-abi | fds | pids | daemonize FILE | env |\n"
                "  hostname | mounts | sleep SECONDS | hold FILE SECONDS | ifaces | netns-owner | exit CODE |\n"
                "  raise SIGNUM | cat\n"
@@ -51,6 +52,7 @@ int dispatch(int argc, char** argv) {
   if (cmd == "connect-tcp" && need(2)) return cmd_connect_tcp(argv[2], argv[3]);
   if (cmd == "send-udp" && need(2)) return cmd_send_udp(argv[2], argv[3]);
   if (cmd == "udp-self") return cmd_udp_self();
+  if (cmd == "tcp-self") return cmd_tcp_self();
   if (cmd == "try-syscall" && need(1)) return cmd_try_syscall(argv[2]);
   if (cmd == "tiocsti") return cmd_tiocsti();
   if (cmd == "foreign-abi") return cmd_foreign_abi();

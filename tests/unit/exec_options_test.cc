@@ -558,11 +558,12 @@ TEST_F(ExecOptions, UidAndGidRanges) {
 TEST_F(ExecOptions, Network) {
   EXPECT_EQ(policy_of({"--network", "host", "sh"}).network, policy::NetworkMode::kHost);
   EXPECT_EQ(policy_of({"--network=none", "sh"}).network, policy::NetworkMode::kNone);
+  EXPECT_EQ(policy_of({"--network", "loopback", "sh"}).network, policy::NetworkMode::kLoopback);
   EXPECT_EQ(policy_of({"--network", "host", "--network", "none", "sh"}).network, policy::NetworkMode::kNone)
       << "the last one wins";
-  for (const char* bad : {"bridge", "HOST", "", "host "}) {
+  for (const char* bad : {"bridge", "HOST", "", "host ", "lo"}) {
     EXPECT_EQ(error_of({"--network", bad, "sh"}),
-              "--network: expected \"none\" or \"host\", got \"" + std::string(bad) + "\"");
+              "--network: expected none, loopback or host, got \"" + std::string(bad) + "\"");
   }
 }
 
@@ -663,7 +664,7 @@ TEST_F(ExecOptions, HelpListsEveryFlag) {
   EXPECT_THAT(help, StartsWith("Usage: sbx exec [OPTIONS] [--] COMMAND [ARG...]"));
   for (const char* flag : {"-v, --volume HOST:GUEST[:ro|rw]", "--tmpfs PATH[:size=SIZE]", "-e, --env NAME[=VALUE]",
                            "--env-file FILE", "-w, --workdir DIR", "--hostname NAME", "--read-only", "--rw",
-                           "--no-workspace", "--uid N", "--gid N", "--network none|host", "--rootfs host|NAME|DIR",
+                           "--no-workspace", "--uid N", "--gid N", "--network none|loopback|host", "--rootfs host|NAME|DIR",
                            "--ulimit NAME=SOFT[:HARD]", "--landlock required|best-effort",
                            "--seccomp required|best-effort", "--verbose"}) {
     EXPECT_THAT(help, HasSubstr(flag));

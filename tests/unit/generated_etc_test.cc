@@ -171,6 +171,9 @@ TEST_F(GeneratedEtc, NoResolversWithoutNetworkAndTheHostsWithIt) {
   EXPECT_THAT(isolated.at("resolv.conf"), Not(HasSubstr("nameserver")));
   EXPECT_THAT(isolated.at("resolv.conf"), HasSubstr("no network"));
   EXPECT_THAT(host_.reads(), IsEmpty()) << "an isolated sandbox reads nothing from the host";
+  p.network = policy::NetworkMode::kLoopback;
+  EXPECT_EQ(generate(p).at("resolv.conf"), isolated.at("resolv.conf")) << "its own loopback has no resolver";
+  EXPECT_THAT(host_.reads(), IsEmpty());
 
   p.network = policy::NetworkMode::kHost;
   const auto shared = generate(p);

@@ -230,6 +230,9 @@ TEST(LaunchPlan, NetworkHostnameAndWorkdir) {
   EXPECT_STREQ(isolated.child_plan().workdir, "/workspace/src");
   EXPECT_EQ(isolated.child_plan().last_cap, 40);
 
+  p.network = policy::NetworkMode::kLoopback;
+  EXPECT_TRUE(LaunchPlan(p, sample_mounts(), {}, 40).unshare_network()) << "loopback is the sandbox's own";
+
   p.network = policy::NetworkMode::kHost;
   LaunchPlan shared(p, sample_mounts(), {}, 40);
   EXPECT_FALSE(shared.unshare_network());

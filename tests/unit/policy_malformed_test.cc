@@ -140,7 +140,7 @@ std::vector<BadValue> bad_values(Kind kind) {
       v = {{"", "", "empty value"}};
       break;
     case Kind::kNetwork:
-      v = {{"bridge", "", "none, host"}, {"Host", ""}, {"", ""}, {"true", ""}};
+      v = {{"bridge", "", "none, loopback, host"}, {"Host", ""}, {"", ""}, {"true", ""}};
       break;
     case Kind::kRlimitCount:
       v = {{"abc", ""}, {"\"2:1\"", "", "soft limit is above the hard limit"}, {"-1", ""}, {"", ""}, {"1k", ""},

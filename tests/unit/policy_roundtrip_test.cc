@@ -109,7 +109,22 @@ TEST(ShippedPolicies, StrictIsStrict) {
 TEST(ShippedPolicies, OnlyTheNetworkExampleOpensTheNetwork) {
   for (const auto& name : shipped_names()) {
     EXPECT_EQ(load_shipped(name).network == NetworkMode::kHost, name == "network") << name;
+    EXPECT_NE(load_shipped(name).network, NetworkMode::kLoopback) << name << ": TCP stays denied";
   }
+}
+
+TEST(PolicyRoundTrip, EachNetworkMode) {
+  for (const char* mode : {"none", "loopback", "host"}) {
+    auto loaded = load_policy_text(std::string("network: ") + mode + "\n", "net.yaml");
+    ASSERT_TRUE(loaded.has_value()) << mode << ": " << loaded.error().message;
+    EXPECT_EQ(canonical_policy_json(loaded->policy).find(std::string("\"network\":\"") + mode + "\""),
+              canonical_policy_json(loaded->policy).find("\"network\":"))
+        << mode;
+    expect_round_trip(loaded->policy);
+  }
+  auto bad = load_policy_text("network: bridge\n", "net.yaml");
+  ASSERT_FALSE(bad.has_value());
+  EXPECT_THAT(bad.error().message, ::testing::HasSubstr("none, loopback, host"));
 }
 
 TEST(ShippedPolicies, EverySecurityLayerIsRequired) {

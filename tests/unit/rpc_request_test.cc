@@ -44,7 +44,7 @@ TEST(RunParamsTest, RefusesBadFieldsNamingThem) {
       {R"({"argv": ["ls"], "env": ["A=1"]})", "params.env: expected an object"},
       {R"({"argv": ["ls"], "secrets": {"TOKEN": "short"}})", "params.secrets.TOKEN: shorter than 6 bytes"},
       {R"({"argv": ["ls"], "secrets": {"TOKEN": "two\nlines"}})", "params.secrets.TOKEN: must be one line"},
-      {R"({"argv": ["ls"], "network": "internet"})", "params.network: expected one of \"none\", \"host\""},
+      {R"({"argv": ["ls"], "network": "internet"})", "params.network: expected one of \"none\", \"loopback\", \"host\""},
       {R"({"argv": ["ls"], "workdir": "rel"})", "params.workdir"},
       {R"({"argv": ["ls"], "uid": -1})", "params.uid: must be from 0"},
       {R"({"argv": ["ls"], "read_only": "yes"})", "params.read_only: expected true or false"},
@@ -172,6 +172,16 @@ TEST(CallerLimitsTest, PoliciesRootfsNetworkAndBestEffort) {
   EXPECT_THAT(apply_caller_limits(r, limits).error().message, HasSubstr("params.rootfs"));
   RunRequest n = request(R"({"argv":["x"],"network":"host"})");
   EXPECT_THAT(apply_caller_limits(n, limits).error().message, HasSubstr("params.network"));
+  // The sandbox's own loopback reaches nothing of the host's: no permission needed.
+  RunRequest lo = request(R"({"argv":["x"],"network":"loopback"})");
+  ASSERT_TRUE(apply_caller_limits(lo, limits));
+  WorkerLayout layout;
+  layout.workspace_dir = "/tmp/run/workspace";
+  auto c = build_worker_command(lo, layout);
+  ASSERT_TRUE(c);
+  std::string all;
+  for (const auto& a : c->argv) all += a + " ";
+  EXPECT_THAT(all, HasSubstr("--network loopback"));
   RunRequest b = request(R"({"argv":["x"],"seccomp":"best-effort"})");
   EXPECT_THAT(apply_caller_limits(b, limits).error().message, HasSubstr("params.seccomp"));
 }
