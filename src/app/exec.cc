@@ -17,6 +17,7 @@
 #include "app/redaction.h"
 #include "app/remote_exec.h"
 #include "app/verdict_output.h"
+#include "app/writable_binds.h"
 #include "base/image_pages.h"
 #include "cli/exec_options.h"
 #include "doctor/doctor.h"
@@ -114,6 +115,7 @@ int run_exec(std::span<const std::string> args, const GlobalOptions& global) {
   }
   spdlog::debug("mount plan: {} steps after the prelude", mounts->steps.size());
   for (const auto& note : mounts->notes) spdlog::info("rootfs: {}", note);
+  for (const auto& warning : unwritable_bind_warnings(policy, ids, ::geteuid())) spdlog::warn("{}", warning);
 
   launch::LaunchPlan plan(policy, std::move(*mounts), prelude.landlock_paths(), static_cast<int>(cap_max_bits()) - 1);
   auto layers = add_confinement(policy, plan);

@@ -93,6 +93,34 @@ TEST(FilesystemTest, RwVolumeIsWritableAndItIsTheDefault) {
   EXPECT_EQ(read_file(dir / "b"), kProbeText);
 }
 
+// A writable bind the sandbox's host user cannot write (as root, sbx runs the sandbox as host uid
+// 65534) is said before the run, not discovered by the program as EACCES.
+TEST(FilesystemTest, AWritableBindTheSandboxCannotWriteIsSaid) {
+  TempDir dir;
+  const std::string locked = dir / "locked";
+  ASSERT_EQ(::mkdir(locked.c_str(), 0555), 0);
+  const RunResult r = run_probe({"-v", locked + ":/data"}, {"create", "/data/new"});
+  EXPECT_TRUE(FailedWith(r, {EACCES})) << r;
+  EXPECT_NE(r.err.find("sbx: warning: -v " + locked + ":/data: the sandbox cannot write to " + locked), std::string::npos)
+      << r;
+  EXPECT_NE(r.err.find("mount it read-only if it is only read"), std::string::npos) << r;
+
+  RunOptions in_locked;
+  in_locked.cwd = locked;
+  const RunResult rw = run_probe({"--rw"}, {"exists", "/workspace"}, in_locked);
+  EXPECT_EQ(rw.status(), 0) << rw;
+  EXPECT_NE(rw.err.find("sbx: warning: --rw: the sandbox cannot write to " + locked), std::string::npos) << rw;
+
+  // Nothing to say for a read-only bind, or for a directory the sandbox may write.
+  const RunResult ro = run_probe({"-v", locked + ":/data:ro"}, {"exists", "/data"});
+  EXPECT_TRUE(Succeeded(ro)) << ro;
+  EXPECT_EQ(ro.err.find("warning"), std::string::npos) << ro;
+  const RunResult open = run_probe({"-v", dir.path() + ":/data"}, {"create", "/data/new"});
+  EXPECT_TRUE(Succeeded(open)) << open;
+  EXPECT_EQ(open.err.find("warning"), std::string::npos) << open;
+  ASSERT_EQ(::chmod(locked.c_str(), 0755), 0);  // so that TempDir can remove it as nobody too
+}
+
 TEST(FilesystemTest, TmpfsFlagAddsAWritableDirectory) {
   EXPECT_TRUE(FailedWith(run_probe({}, {"create", "/scratch/f"}), {ENOENT, EROFS, EACCES}));
   EXPECT_TRUE(Succeeded(run_probe({"--tmpfs", "/scratch"}, {"create", "/scratch/f"})));
