@@ -12,6 +12,7 @@
 
 #include "app/app.h"
 #include "app/service_options.h"
+#include "app/writable_binds.h"
 #include "mcp/mcp_session.h"
 #include "policy/network_mode.h"
 #include "policy/validate.h"
@@ -126,6 +127,11 @@ int run_mcp(std::span<const std::string> args, const GlobalOptions& global) {
       return kExitUsage;
     }
     settings.shared_workspace = resolved;
+    const policy::Policy defaults;
+    const auto ids = launch::choose_id_mapping(defaults.uid, defaults.gid, ::geteuid(), ::getegid());
+    if (auto why = why_sandbox_cannot_write(resolved, ids, ::geteuid())) {
+      spdlog::warn("mcp: --workspace {}: the sandbox cannot write to {}{}", mcp_flags.workspace, resolved, *why);
+    }
   }
   rpc::EventLoop loop;
   rpc::RunManager runs(loop, std::move(settings), flags.admission);

@@ -48,31 +48,32 @@ bool mode_lets_write(const struct stat& st, uid_t uid, gid_t gid) {
   return (st.st_mode & S_IWOTH) != 0;
 }
 
+std::optional<std::string> why_sandbox_cannot_write(const std::string& dir, const launch::IdMapping& ids,
+                                                    uid_t caller_euid) {
+  if (read_only_file_system(dir)) return ": it is on a read-only file system";
+  if (caller_euid != 0) {
+    if (::faccessat(AT_FDCWD, dir.c_str(), W_OK, AT_EACCESS) == 0 || errno != EACCES) return std::nullopt;
+    return ": neither can you (uid " + std::to_string(caller_euid) + ")";
+  }
+  struct stat st {};
+  if (::stat(dir.c_str(), &st) != 0 || mode_lets_write(st, ids.outside_uid, ids.outside_gid) || has_access_acl(dir)) {
+    return std::nullopt;
+  }
+  const std::string uid = std::to_string(ids.outside_uid);
+  return " (owner " + std::to_string(st.st_uid) + ", mode " + octal_mode(st.st_mode) +
+         "): when sbx runs as root the sandbox is host uid " + uid +
+         "; run sbx as an ordinary user who may write there, or chown it to " + uid;
+}
+
 std::vector<std::string> unwritable_bind_warnings(const policy::Policy& p, const launch::IdMapping& ids,
                                                   uid_t caller_euid) {
   std::vector<std::string> warnings;
   for (const auto& bind : writable_binds(p)) {
-    const std::string head = bind.origin + ": the sandbox cannot write to " + bind.source;
+    const auto why = why_sandbox_cannot_write(bind.source, ids, caller_euid);
+    if (!why) continue;
     // The workspace is writable only because --rw asked; a volume is writable by default.
-    const std::string read_only_hint = bind.is_workspace ? "" : "; mount it read-only if it is only read";
-    if (read_only_file_system(bind.source)) {
-      warnings.push_back(head + ": it is on a read-only file system" + read_only_hint);
-      continue;
-    }
-    if (caller_euid != 0) {
-      if (::faccessat(AT_FDCWD, bind.source.c_str(), W_OK, AT_EACCESS) == 0 || errno != EACCES) continue;
-      warnings.push_back(head + ": neither can you (uid " + std::to_string(caller_euid) + ")" + read_only_hint);
-      continue;
-    }
-    struct stat st {};
-    if (::stat(bind.source.c_str(), &st) != 0 || mode_lets_write(st, ids.outside_uid, ids.outside_gid) ||
-        has_access_acl(bind.source)) {
-      continue;
-    }
-    const std::string uid = std::to_string(ids.outside_uid);
-    warnings.push_back(head + " (owner " + std::to_string(st.st_uid) + ", mode " + octal_mode(st.st_mode) +
-                       "): when sbx runs as root the sandbox is host uid " + uid +
-                       "; run sbx as an ordinary user who may write there, or chown it to " + uid + read_only_hint);
+    warnings.push_back(bind.origin + ": the sandbox cannot write to " + bind.source + *why +
+                       (bind.is_workspace ? "" : "; mount it read-only if it is only read"));
   }
   return warnings;
 }
