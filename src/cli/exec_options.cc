@@ -301,6 +301,7 @@ Result<size_t> apply_flags(std::span<const std::string> args, const CallerContex
   request.remote = flags.remote;
 
   if (flags.uid) {
+    if (!flags.gid && p.gid == policy::paired_gid(p.uid)) p.gid = policy::paired_gid(static_cast<uid_t>(*flags.uid));
     p.uid = static_cast<uid_t>(*flags.uid);
     // The conventional names for the ids that have one, unless the policy chose its own.
     const bool conventional = p.user_name == policy::kDefaultUserName || p.user_name == "root" ||

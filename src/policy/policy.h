@@ -33,6 +33,11 @@ inline constexpr uint64_t kDefaultTmpfsSize = 64ull << 20;
 inline constexpr const char* kDefaultUserName = "sandbox";
 inline constexpr const char* kDefaultWorkdir = "/workspace";
 
+// The group that goes with a user id when only the uid is given: root's and nobody's own, as the
+// sandbox's /etc/passwd lists them (and as `docker run --user 0` gives), else the sandbox
+// user's 1000. A gid that was this pair of the old uid follows a new uid; any other stays.
+constexpr gid_t paired_gid(uid_t uid) { return uid == 0 ? 0 : uid == 65534 ? 65534 : 1000; }
+
 struct BindMount {
   std::string source;  // absolute, canonical host path (symlinks resolved when validated)
   std::string target;  // absolute, normalized path inside the sandbox

@@ -113,6 +113,8 @@ Status apply_rootfs(const Cursor& c, Policy& p) {
 Status apply_identity(const Cursor& c, Policy& p) {
   SBX_ASSIGN_OR_RETURN(auto entries, section(c, {"uid", "gid", "user", "hostname"}));
   bool user_given = false;
+  bool gid_given = false;
+  const uid_t previous_uid = p.uid;
   for (const auto& [key, v] : entries) {
     if (key == "uid") {
       SBX_ASSIGN_OR_RETURN(const uint64_t uid, v.whole_number(kMaxId));
@@ -120,6 +122,7 @@ Status apply_identity(const Cursor& c, Policy& p) {
     } else if (key == "gid") {
       SBX_ASSIGN_OR_RETURN(const uint64_t gid, v.whole_number(kMaxId));
       p.gid = static_cast<gid_t>(gid);
+      gid_given = true;
     } else if (key == "user") {
       SBX_ASSIGN_OR_RETURN(p.user_name, v.scalar());
       if (!valid_user_name(p.user_name)) {
@@ -133,8 +136,10 @@ Status apply_identity(const Cursor& c, Policy& p) {
       }
     }
   }
-  // As with --uid 0: the user inside is then called root unless the policy names it.
+  // As with --uid 0: the user inside is then called root unless the policy names it, and the
+  // group follows the uid.
   if (!user_given && p.uid == 0 && p.user_name == kDefaultUserName) p.user_name = "root";
+  if (!gid_given && p.gid == paired_gid(previous_uid)) p.gid = paired_gid(p.uid);
   return {};
 }
 

@@ -35,8 +35,8 @@ std::vector<GeneratedFile> generated_etc_files(const policy::Policy& p, const Ho
     passwd += p.user_name + ":x:" + uid + ":" + gid + ":sbx sandbox user:/tmp:/bin/sh\n";
   }
   // The user's group is named after the user, unless root or nogroup has that name already:
-  // --uid 0 keeps gid 1000, whose group then goes unnamed (as with `docker run --user 0:1000`)
-  // rather than being a second "root".
+  // `--uid 0 --gid 1000` leaves gid 1000 unnamed (as with `docker run --user 0:1000`) rather
+  // than a second "root".
   const bool name_taken = p.user_name == "root" || p.user_name == "nogroup";
   if (p.gid != 0 && p.gid != 65534 && !name_taken) group += p.user_name + ":x:" + gid + ":\n";
   passwd += "nobody:x:65534:65534:nobody:/nonexistent:/usr/sbin/nologin\n";

@@ -56,6 +56,16 @@ TEST(IdentityTest, UidZeroIsRootByNameOnly) {
   ExpectNoPrivileges(run_probe({"--uid", "0", "--gid", "0"}, {"caps"}));
 }
 
+// `id` as a user would read it: root's own group with --uid 0 alone, as docker run --user 0 gives.
+TEST(IdentityTest, UidZeroAloneIsRootInRootsGroup) {
+  const RunResult r = run_sbx({"exec", "--uid", "0", "--", "id"});
+  ASSERT_EQ(r.status(), 0) << r;
+  EXPECT_EQ(r.out, "uid=0(root) gid=0(root) groups=0(root)\n") << r;
+  const RunResult nobody = run_sbx({"exec", "--uid", "65534", "--", "id"});
+  ASSERT_EQ(nobody.status(), 0) << nobody;
+  EXPECT_EQ(nobody.out, "uid=65534(nobody) gid=65534(nogroup) groups=65534(nogroup)\n") << nobody;
+}
+
 // The allow half: the same probe outside the sandbox reports the caller's real ids, so the
 // assertions above are about sbx, not about the probe.
 TEST(IdentityTest, ProbeOnTheHostSeesTheCallersIds) {

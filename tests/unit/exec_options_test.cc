@@ -531,6 +531,16 @@ TEST_F(ExecOptions, TmpfsErrorsNameTheFlag) {
 
 // ---- Identity, network, rootfs --------------------------------------------------------------
 
+// As the generated /etc/passwd pairs them (root:x:0:0, nobody:x:65534:65534), and as
+// `docker run --user 0` does: a uid alone brings its group.
+TEST_F(ExecOptions, AUidAloneBringsItsGroup) {
+  EXPECT_EQ(policy_of({"--uid", "0", "sh"}).gid, 0u);
+  EXPECT_EQ(policy_of({"--uid", "65534", "sh"}).gid, 65534u);
+  EXPECT_EQ(policy_of({"--uid", "4242", "sh"}).gid, 1000u);
+  EXPECT_EQ(policy_of({"--uid", "0", "--gid", "1000", "sh"}).gid, 1000u);
+  EXPECT_EQ(policy_of({"--gid", "5", "--uid", "0", "sh"}).gid, 5u) << "an explicit --gid wins in any order";
+}
+
 TEST_F(ExecOptions, UidAndGidRanges) {
   const policy::Policy p = policy_of({"--uid", "0", "--gid=4294967294", "sh"});
   EXPECT_EQ(p.uid, 0u);

@@ -222,6 +222,12 @@ TEST_F(ExecPolicyTest, IdentityAndWorkspaceFromThePolicy) {
   auto back = parse({"--policy", "root", "--uid", "1000", "true"});
   ASSERT_TRUE(back.has_value()) << back.error().message;
   EXPECT_EQ(back->policy.user_name, "sandbox");
+  EXPECT_EQ(back->policy.gid, 1000u) << "root's group went with root";
+
+  write_policy("staff", "identity: {uid: 1000, gid: 50}\n");
+  auto staff = parse({"--policy", "staff", "--uid", "0", "true"});
+  ASSERT_TRUE(staff.has_value()) << staff.error().message;
+  EXPECT_EQ(staff->policy.gid, 50u) << "a gid the policy chose stays";
 }
 
 TEST_F(ExecPolicyTest, MountSourcesAreResolvedAtRunTimeWithTheirOrigin) {
