@@ -15,6 +15,7 @@
 #include "app/writable_binds.h"
 #include "mcp/mcp_session.h"
 #include "policy/network_mode.h"
+#include "policy/search_path.h"
 #include "policy/validate.h"
 #include "redact/redact.h"
 #include "rpc/run_request.h"
@@ -154,6 +155,15 @@ int run_mcp(std::span<const std::string> args, const GlobalOptions& global) {
   caller.pid = ::getppid();
   caller.limits = flags.limits;
   mcp::McpConfig config{std::move(*secrets), mcp_flags.policy, mcp_flags.network};
+  config.shared_workspace = !mcp_flags.workspace.empty();
+  if (mcp_flags.network) {
+    config.network_mode = *policy::network_mode_named(*mcp_flags.network);
+  } else if (!mcp_flags.policy.empty()) {
+    // Checked above: the policy loads.
+    if (auto loaded = policy::load_policy(mcp_flags.policy, service.policy_dirs, "/")) {
+      config.network_mode = loaded->policy.network;
+    }
+  }
   return rpc::serve_stdio(service, [&](rpc::SendLine send, rpc::OutputBlocked) {
     return std::make_unique<mcp::McpSession>(service, caller, config, std::move(send));
   });

@@ -23,6 +23,8 @@ ToolConfig McpSession::tool_config() const {
   c.languages = service_.languages;
   if (caller_.limits.max_timeout) c.max_timeout = *caller_.limits.max_timeout;
   c.structured = has_structured_content(version_);
+  c.network = config_.network_mode;
+  c.shared_workspace = config_.shared_workspace;
   return c;
 }
 
@@ -71,10 +73,7 @@ void McpSession::initialize(const Incoming& in) {
   result["protocolVersion"] = version_;
   result["capabilities"] = {{"tools", {{"listChanged", false}}}};
   result["serverInfo"] = {{"name", "sbx"}, {"title", "sbx sandbox"}, {"version", SBX_VERSION}};
-  result["instructions"] =
-      "Each call runs in a fresh, isolated Linux sandbox: no network, no access to the host's files, and a "
-      "private writable working directory /workspace where the call's files are placed. Nothing persists "
-      "between calls.";
+  result["instructions"] = session_instructions(tool_config());
   send_(rpc::result_line(in.id, std::move(result)));
 }
 

@@ -21,6 +21,10 @@ struct McpConfig {
   std::vector<rpc::NameValue> secrets;  // --secret NAME, read from sbx's environment
   std::string policy;                   // --policy
   std::optional<std::string> network;   // --network
+  // What the calls will have, from --network or else the policy, and --workspace: what the
+  // model is told.
+  policy::NetworkMode network_mode = policy::NetworkMode::kNone;
+  bool shared_workspace = false;
 };
 
 class McpSession final : public rpc::LineSession {

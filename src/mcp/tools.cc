@@ -73,6 +73,25 @@ Json text_block(std::string text) {
   return block;
 }
 
+// "In it: no network; no access to the host's files; a private writable /workspace", as configured.
+std::string sandbox_contents(const ToolConfig& config) {
+  std::string network;
+  switch (config.network) {
+    case policy::NetworkMode::kNone:
+      network = "no network";
+      break;
+    case policy::NetworkMode::kLoopback:
+      network = "no network except its own loopback (a server and its client in one call can talk over TCP)";
+      break;
+    case policy::NetworkMode::kHost:
+      network = "the host's network";
+      break;
+  }
+  return "In it: " + network + "; no access to the host's files; " +
+         (config.shared_workspace ? "a writable working directory /workspace shared by every call"
+                                  : "a private writable working directory /workspace");
+}
+
 }  // namespace
 
 std::string negotiate_version(const Json& requested) {
@@ -109,6 +128,13 @@ Json run_output_schema() {
   return s;
 }
 
+std::string session_instructions(const ToolConfig& config) {
+  return "Each call runs in a fresh, isolated Linux sandbox. " + sandbox_contents(config) +
+         ", where the call's files are placed. " +
+         (config.shared_workspace ? "Files in /workspace persist from call to call; nothing else does."
+                                  : "Nothing persists between calls.");
+}
+
 Json tools_list(const ToolConfig& config) {
   Json code_input = Json::object();
   code_input["type"] = "object";
@@ -134,13 +160,12 @@ Json tools_list(const ToolConfig& config) {
 
   Json tools = Json::array();
   tools.push_back(tool("run_code", "Run code in a sandbox",
-                       "Runs a program in a fresh, isolated Linux sandbox (no network, no access to the host's "
-                       "files, a private writable /workspace) and returns its exit status and output. A program "
-                       "that fails is a normal result.",
+                       "Runs a program in a fresh, isolated Linux sandbox and returns its exit status and output; a "
+                       "program that fails is a normal result. " + sandbox_contents(config) + ".",
                        std::move(code_input), config.structured));
   tools.push_back(tool("run_command", "Run a command in a sandbox",
-                       "Runs a command (argv, no shell) in a fresh, isolated Linux sandbox with a private writable "
-                       "/workspace, and returns its exit status and output.",
+                       "Runs a command (argv, no shell) in a fresh, isolated Linux sandbox and returns its exit "
+                       "status and output. " + sandbox_contents(config) + ".",
                        std::move(command_input), config.structured));
   Json result = Json::object();
   result["tools"] = std::move(tools);

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "base/result.h"
+#include "policy/policy.h"
 #include "rpc/jsonrpc.h"
 #include "rpc/run_job.h"
 #include "rpc/run_request.h"
@@ -28,7 +29,14 @@ struct ToolConfig {
   std::vector<std::string> languages;  // offered, in order
   std::chrono::nanoseconds max_timeout{std::chrono::seconds(30)};
   bool structured = true;
+  // What the calls' sandboxes have, for the descriptions a model plans by: telling it "no
+  // network" under --network host, or "nothing persists" with a shared --workspace, would be wrong.
+  policy::NetworkMode network = policy::NetworkMode::kNone;
+  bool shared_workspace = false;
 };
+
+// The server's instructions for the model: what every call's sandbox has and what persists.
+std::string session_instructions(const ToolConfig& config);
 
 Json tools_list(const ToolConfig& config);
 Json run_output_schema();

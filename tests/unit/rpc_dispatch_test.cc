@@ -232,6 +232,28 @@ TEST(McpToolResultTest, AFailingProgramIsANormalResult) {
   EXPECT_FALSE(f.contains("structuredContent"));
 }
 
+TEST(McpToolsTest, DescriptionsSayWhatTheSandboxHas) {
+  const auto descriptions = [](const mcp::ToolConfig& config) {
+    std::string all;
+    for (const auto& t : mcp::tools_list(config)["tools"]) all += t["description"].get<std::string>() + "\n";
+    return all + mcp::session_instructions(config);
+  };
+  mcp::ToolConfig config;
+  const std::string isolated = descriptions(config);
+  EXPECT_THAT(isolated, HasSubstr("no network;"));
+  EXPECT_THAT(isolated, HasSubstr("a private writable working directory /workspace"));
+  EXPECT_THAT(isolated, HasSubstr("Nothing persists between calls."));
+  config.network = policy::NetworkMode::kHost;
+  config.shared_workspace = true;
+  const std::string open = descriptions(config);
+  EXPECT_THAT(open, Not(HasSubstr("no network")));
+  EXPECT_THAT(open, HasSubstr("the host's network"));
+  EXPECT_THAT(open, HasSubstr("shared by every call"));
+  EXPECT_THAT(open, Not(HasSubstr("Nothing persists")));
+  config.network = policy::NetworkMode::kLoopback;
+  EXPECT_THAT(descriptions(config), HasSubstr("no network except its own loopback"));
+}
+
 TEST(McpToolResultTest, ASignalIsNamedForTheModel) {
   RunEnd end;
   end.verdict = Json::parse(R"({"id":"00ff","status":"signaled","exit_code":null,"signal":24,"timed_out":false,
