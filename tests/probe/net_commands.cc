@@ -34,6 +34,18 @@ bool parse_ipv4(const char* host, const char* port, sockaddr_in* out) {
 
 constexpr int kNetTimeoutMs = 2000;
 
+// Binds fd to 127.0.0.1 on a port the kernel picks, which *addr then holds: 0, or the failed
+// step's report.
+int bind_loopback_any_port(int fd, sockaddr_in* addr) {
+  *addr = sockaddr_in{};
+  addr->sin_family = AF_INET;
+  addr->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  if (::bind(fd, reinterpret_cast<const sockaddr*>(addr), sizeof(*addr)) != 0) return report("bind", errno);
+  socklen_t len = sizeof(*addr);
+  if (::getsockname(fd, reinterpret_cast<sockaddr*>(addr), &len) != 0) return report("getsockname", errno);
+  return 0;
+}
+
 }  // namespace
 
 int cmd_connect_tcp(const char* host, const char* port) {
@@ -75,11 +87,7 @@ int cmd_udp_self() {
   Fd fd(::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0));
   if (!fd.valid()) return report("socket", errno);
   sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  if (::bind(fd.get(), reinterpret_cast<const sockaddr*>(&addr), sizeof(addr)) != 0) return report("bind", errno);
-  socklen_t len = sizeof(addr);
-  if (::getsockname(fd.get(), reinterpret_cast<sockaddr*>(&addr), &len) != 0) return report("getsockname", errno);
+  if (const int err = bind_loopback_any_port(fd.get(), &addr); err != 0) return err;
   if (::sendto(fd.get(), "x", 1, 0, reinterpret_cast<const sockaddr*>(&addr), sizeof(addr)) != 1) {
     return report("sendto", errno);
   }
@@ -95,15 +103,7 @@ int cmd_tcp_self() {
   Fd listener(::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0));
   if (!listener.valid()) return report("socket", errno);
   sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  if (::bind(listener.get(), reinterpret_cast<const sockaddr*>(&addr), sizeof(addr)) != 0) {
-    return report("bind", errno);
-  }
-  socklen_t len = sizeof(addr);
-  if (::getsockname(listener.get(), reinterpret_cast<sockaddr*>(&addr), &len) != 0) {
-    return report("getsockname", errno);
-  }
+  if (const int err = bind_loopback_any_port(listener.get(), &addr); err != 0) return err;
   if (::listen(listener.get(), 1) != 0) return report("listen", errno);
   Fd client(::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0));
   if (!client.valid()) return report("socket", errno);

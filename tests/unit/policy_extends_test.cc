@@ -309,22 +309,22 @@ TEST_F(PolicyDirs, RootAndNobodyAreNamesOnlyForTheirOwnIds) {
 }
 
 TEST_F(PolicyDirs, AUidWithoutAGidBringsItsGroupThroughExtends) {
-  write("a", "as-root.yaml", "identity:\n  uid: 0\n");
-  const auto root = load("as-root");
-  ASSERT_TRUE(root) << root.error().message;
-  EXPECT_EQ(root->policy.gid, 0u);
-  write("a", "back.yaml", "extends: as-root\nidentity:\n  uid: 4242\n  user: dev\n");
-  const auto back = load("back");
-  ASSERT_TRUE(back) << back.error().message;
-  EXPECT_EQ(back->policy.gid, 1000u) << "root's group went with root";
-  write("a", "root-staff.yaml", "identity:\n  uid: 0\n  gid: 50\n");
-  const auto staff = load("root-staff");
-  ASSERT_TRUE(staff) << staff.error().message;
-  EXPECT_EQ(staff->policy.gid, 50u);
-  write("a", "staff-child.yaml", "extends: root-staff\nidentity:\n  uid: 1000\n  user: dev\n");
-  const auto child = load("staff-child");
-  ASSERT_TRUE(child) << child.error().message;
-  EXPECT_EQ(child->policy.gid, 50u) << "a gid the parent chose stays";
+  struct Case {
+    const char* name;
+    const char* text;
+    gid_t gid;
+  };
+  for (const Case& c : {
+           Case{"as-root", "identity:\n  uid: 0\n", 0},
+           Case{"back", "extends: as-root\nidentity:\n  uid: 4242\n  user: dev\n", 1000},  // root's group left too
+           Case{"root-staff", "identity:\n  uid: 0\n  gid: 50\n", 50},
+           Case{"staff-child", "extends: root-staff\nidentity:\n  uid: 1000\n  user: dev\n", 50},  // a chosen gid stays
+       }) {
+    write("a", std::string(c.name) + ".yaml", c.text);
+    const auto loaded = load(c.name);
+    ASSERT_TRUE(loaded) << c.name << ": " << loaded.error().message;
+    EXPECT_EQ(loaded->policy.gid, c.gid) << c.name;
+  }
 }
 
 }  // namespace

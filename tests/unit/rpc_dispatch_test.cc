@@ -207,12 +207,16 @@ TEST_F(McpDispatchTest, ToolErrorsAndProtocolErrors) {
   EXPECT_TRUE(sent_.empty());
 }
 
-TEST(McpToolResultTest, AFailingProgramIsANormalResult) {
+Json tool_result_of(const char* verdict) {
   RunEnd end;
-  end.verdict = Json::parse(R"({"id":"00ff","status":"exited","exit_code":3,"signal":null,"timed_out":false,
-                                "duration_ms":12.5,"stdout":{"text":"out\n","bytes":4,"truncated":false},
-                                "stderr":{"base64":"/w==","bytes":1,"truncated":true}})");
-  const Json r = mcp::tool_result(end, /*structured=*/true);
+  end.verdict = Json::parse(verdict);
+  return mcp::tool_result(end, /*structured=*/true);
+}
+
+TEST(McpToolResultTest, AFailingProgramIsANormalResult) {
+  const Json r = tool_result_of(R"({"id":"00ff","status":"exited","exit_code":3,"signal":null,"timed_out":false,
+                                    "duration_ms":12.5,"stdout":{"text":"out\n","bytes":4,"truncated":false},
+                                    "stderr":{"base64":"/w==","bytes":1,"truncated":true}})");
   EXPECT_EQ(r["isError"], false);
   EXPECT_EQ(r["structuredContent"]["exit_code"], 3);
   EXPECT_EQ(r["structuredContent"]["stdout"], "out\n");
@@ -255,11 +259,9 @@ TEST(McpToolsTest, DescriptionsSayWhatTheSandboxHas) {
 }
 
 TEST(McpToolResultTest, ASignalIsNamedForTheModel) {
-  RunEnd end;
-  end.verdict = Json::parse(R"({"id":"00ff","status":"signaled","exit_code":null,"signal":24,"timed_out":false,
-                                "duration_ms":1000,"stdout":{"text":"","bytes":0,"truncated":false},
-                                "stderr":{"text":"","bytes":0,"truncated":false}})");
-  const Json r = mcp::tool_result(end, /*structured=*/true);
+  const Json r = tool_result_of(R"({"id":"00ff","status":"signaled","exit_code":null,"signal":24,"timed_out":false,
+                                    "duration_ms":1000,"stdout":{"text":"","bytes":0,"truncated":false},
+                                    "stderr":{"text":"","bytes":0,"truncated":false}})");
   EXPECT_EQ(r["structuredContent"]["signal"], 24);
   EXPECT_THAT(r["content"][0]["text"].get<std::string>(), HasSubstr("killed by signal 24 (SIGXCPU)"));
 }
