@@ -1,6 +1,7 @@
 #include "cli/option_parser.h"
 
 #include <algorithm>
+#include <vector>
 
 namespace sbx::cli {
 namespace {
@@ -17,6 +18,52 @@ const OptionSpec* find_short(std::span<const OptionSpec> specs, char name) {
     if (spec.short_name != 0 && spec.short_name == name) return &spec;
   }
   return nullptr;
+}
+
+// Levenshtein distance: one letter added, dropped or changed costs 1.
+size_t edit_distance(std::string_view a, std::string_view b) {
+  std::vector<size_t> row(b.size() + 1);
+  for (size_t j = 0; j <= b.size(); ++j) row[j] = j;
+  for (size_t i = 1; i <= a.size(); ++i) {
+    size_t diagonal = row[0];
+    row[0] = i;
+    for (size_t j = 1; j <= b.size(); ++j) {
+      const size_t above = row[j];
+      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] == b[j - 1] ? 0 : 1)});
+      diagonal = above;
+    }
+  }
+  return row[b.size()];
+}
+
+// The one long option a mistyped or shortened name most likely meant: within two edits, or the
+// only option it begins. Names still match exactly: this only words the error.
+std::string did_you_mean(std::span<const OptionSpec> specs, std::string_view name) {
+  const OptionSpec* best = nullptr;
+  size_t best_distance = 3;
+  bool tie = false;
+  const OptionSpec* prefixed = nullptr;
+  size_t prefixed_count = 0;
+  for (const auto& spec : specs) {
+    const std::string_view candidate = spec.long_name;
+    if (candidate.empty()) continue;
+    if (name.size() >= 2 && candidate.starts_with(name)) {
+      prefixed = &spec;
+      ++prefixed_count;
+    }
+    const size_t d = edit_distance(name, candidate);
+    if (d < best_distance) {
+      best = &spec;
+      best_distance = d;
+      tie = false;
+    } else if (d == best_distance) {
+      tie = true;
+    }
+  }
+  // Two edits of a three-letter name could be anything.
+  if (best != nullptr && !tie && best_distance * 2 < name.size()) return "did you mean --" + std::string(best->long_name) + "? ";
+  if (prefixed_count == 1) return "did you mean --" + std::string(prefixed->long_name) + "? ";
+  return "";
 }
 
 Status apply(const OptionSpec& spec, std::string_view spelled, std::string_view value) {
@@ -41,7 +88,7 @@ Result<size_t> parse_options(std::span<const std::string> args, std::span<const 
       const std::string_view name = body.substr(0, eq);
       const OptionSpec* spec = find_long(specs, name);
       if (spec == nullptr) {
-        return make_error("unknown option --" + std::string(name) + " (see --help)");
+        return make_error("unknown option --" + std::string(name) + " (" + did_you_mean(specs, name) + "see --help)");
       }
       const std::string spelled = "--" + std::string(name);
       if (!spec->takes_value) {

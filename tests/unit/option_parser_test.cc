@@ -157,8 +157,21 @@ TEST_F(Parser, UnknownLongOptionIsNamedWithoutItsValue) {
 TEST_F(Parser, LongNamesMatchExactlyNotByPrefix) {
   auto r = parse({"--vol", "/a:/b", "cmd"});
   ASSERT_FALSE(r.has_value());
-  EXPECT_THAT(r.error().message, HasSubstr("unknown option --vol"));
+  EXPECT_EQ(r.error().message, "unknown option --vol (did you mean --volume? see --help)");
   EXPECT_THAT(seen_, IsEmpty());
+}
+
+TEST_F(Parser, AMistypedLongNameIsMatchedOnlyInTheError) {
+  for (const auto& [typed, meant] : std::vector<std::pair<std::string, std::string>>{
+           {"--volumme", "--volume"}, {"--tmpsf", "--tmpfs"}, {"--qiet", "--quiet"}, {"--Volume", "--volume"}}) {
+    auto r = parse({typed, "x", "cmd"});
+    ASSERT_FALSE(r.has_value()) << typed;
+    EXPECT_EQ(r.error().message, "unknown option " + typed + " (did you mean " + meant + "? see --help)");
+  }
+  EXPECT_THAT(seen_, IsEmpty());
+  // Nothing near enough, or two as near: no guess.
+  EXPECT_EQ(parse({"--zz", "cmd"}).error().message, "unknown option --zz (see --help)");
+  EXPECT_EQ(parse({"--e", "cmd"}).error().message, "unknown option --e (see --help)");
 }
 
 TEST_F(Parser, UnknownShortOptionInsideABundle) {
