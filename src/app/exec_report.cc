@@ -108,6 +108,10 @@ std::string signal_end_message(int signal, const policy::Policy& p) {
       return "sbx: killed by SIGXCPU: the CPU-time limit of " + std::to_string(*limit) + "s was reached";
     }
   }
+  if (signal == SIGSYS && p.seccomp_rules.deny_action == policy::SeccompDenyAction::kKill) {
+    return "sbx: killed by SIGSYS: the program made a system call the seccomp filter denies (the policy's "
+           "seccomp deny_action is kill; with errno it would have failed with EPERM instead)";
+  }
   if (signal == SIGXFSZ) {
     if (auto limit = soft_rlimit(p, RLIMIT_FSIZE)) {
       return "sbx: killed by SIGXFSZ: a write went past the file size limit of " + std::to_string(*limit) +

@@ -27,7 +27,8 @@ void log_run_end(const supervisor::Outcome& outcome, const policy::Policy& polic
                  bool quiet);
 
 // What a shell would print for a program that died of `signal` ("sbx: killed by SIGSEGV
-// (Segmentation fault)"), naming the rlimit behind SIGXCPU and SIGXFSZ when the policy set one;
+// (Segmentation fault)"), naming the rlimit behind SIGXCPU and SIGXFSZ when the policy set one,
+// and the seccomp filter behind SIGSYS when the policy's denials kill;
 // empty for SIGINT and SIGPIPE, which shells leave unsaid. sbx ends with 128+N rather than by
 // the signal, so the caller's shell cannot say it.
 std::string signal_end_message(int signal, const policy::Policy& policy);

@@ -61,6 +61,13 @@ TEST(ExitStatusTest, AnRlimitThatKilledTheProgramIsNamed) {
   ASSERT_EQ(cpu.status(), 128 + SIGXCPU) << cpu;
   EXPECT_EQ(cpu.err, "sbx: killed by SIGXCPU: the CPU-time limit of 1s was reached\n") << cpu;
 
+  // strict's seccomp kills instead of failing the call: said as such.
+  const RunResult sys = run_sbx({"exec", "--policy", "strict", "--", "python3", "-c", "import socket; socket.socket()"});
+  ASSERT_EQ(sys.status(), 128 + SIGSYS) << sys;
+  EXPECT_NE(sys.err.find("sbx: killed by SIGSYS: the program made a system call the seccomp filter denies"),
+            std::string::npos)
+      << sys;
+
   const RunResult fsize =
       run_sbx({"exec", "--ulimit", "fsize=1k", "--", "dd", "if=/dev/zero", "of=/tmp/big", "bs=2k", "count=1", "status=none"});
   ASSERT_EQ(fsize.status(), 128 + SIGXFSZ) << fsize;

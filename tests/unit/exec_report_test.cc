@@ -30,6 +30,15 @@ TEST(SignalEndMessage, NamesTheLimitBehindSigxcpuAndSigxfsz) {
             "sbx: killed by SIGXFSZ: a write went past the file size limit of 1024 bytes");
 }
 
+TEST(SignalEndMessage, NamesTheSeccompFilterWhenItsDenialsKill) {
+  policy::Policy p;
+  EXPECT_EQ(signal_end_message(SIGSYS, p), "sbx: killed by SIGSYS (Bad system call)");
+  p.seccomp_rules.deny_action = policy::SeccompDenyAction::kKill;
+  EXPECT_EQ(signal_end_message(SIGSYS, p),
+            "sbx: killed by SIGSYS: the program made a system call the seccomp filter denies (the policy's seccomp "
+            "deny_action is kill; with errno it would have failed with EPERM instead)");
+}
+
 TEST(SignalEndMessage, WithoutALimitTheSignalIsOnlyNamed) {
   // Anyone may send SIGXCPU; without a limit in the policy it says nothing about limits.
   policy::Policy p;
