@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <sstream>
 
 #include "cli/exec_options.h"
 #include "policy/defaults.h"
@@ -250,6 +251,29 @@ TEST_F(ExecPolicyTest, ShowTakesThePolicyOnlyAsItsFirstArgument) {
   auto shown = apply_exec_flags(policy::default_policy(), std::vector<std::string>{"--policy", "strict"}, caller());
   ASSERT_FALSE(shown.has_value());
   EXPECT_THAT(shown.error().message, HasSubstr("name the policy first"));
+}
+
+// Each shipped policy's comment shows how to run with it: the example must be a command line
+// sbx accepts (flags that exist, a policy that loads).
+TEST_F(ExecPolicyTest, TheShippedPoliciesExamplesParse) {
+  const char* source = std::getenv("SBX_SOURCE_DIR");
+  const std::string shipped = std::string(source != nullptr ? source : SBX_SOURCE_DIR) + "/policies";
+  env_["SBX_POLICY_PATH"] = shipped;
+  size_t examples = 0;
+  for (const auto& entry : std::filesystem::directory_iterator(shipped)) {
+    std::ifstream in(entry.path());
+    for (std::string line; std::getline(in, line);) {
+      const size_t at = line.find("sbx exec ");
+      if (line.rfind("#", 0) != 0 || at == std::string::npos) continue;
+      std::istringstream words(line.substr(at + 9));
+      std::vector<std::string> args;
+      for (std::string w; words >> w;) args.push_back(w);
+      auto r = parse(args, "/tmp");
+      EXPECT_TRUE(r.has_value()) << entry.path().filename() << ": " << line << ": " << r.error().message;
+      ++examples;
+    }
+  }
+  EXPECT_GE(examples, 10u);
 }
 
 }  // namespace
