@@ -1,5 +1,7 @@
 #include "rpc/languages.h"
 
+#include "rootfs/store.h"
+
 #include <unistd.h>
 
 namespace sbx::rpc {
@@ -30,11 +32,11 @@ std::vector<std::string> language_argv(const Language& language) {
   return {language.interpreter, std::string(kCodeDir) + "/" + language.file_name};
 }
 
-bool language_installed(const Language& language) {
+bool language_installed(const Language& language, const std::vector<std::string>& tree_stores) {
   for (const char* dir : {"/usr/local/bin/", "/usr/bin/", "/bin/"}) {
     if (::access((dir + language.interpreter).c_str(), X_OK) == 0) return true;
   }
-  return false;
+  return rootfs::find_tree_for_command(tree_stores, language.interpreter).has_value();
 }
 
 }  // namespace sbx::rpc

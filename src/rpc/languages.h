@@ -27,8 +27,9 @@ const Language* find_language(std::string_view name);
 // The sandbox's argv for running `code_file` (a path inside the sandbox).
 std::vector<std::string> language_argv(const Language& language);
 
-// Whether the interpreter exists in the host's /usr/bin, /bin or /usr/local/bin (the default
-// root filesystem is the host's).
-bool language_installed(const Language& language);
+// Whether a run could start the interpreter: it exists in the host's /usr/bin, /bin or
+// /usr/local/bin, or a built tree in `tree_stores` provides it (a run that names no root is
+// given that tree, as sbx exec picks one for its command).
+bool language_installed(const Language& language, const std::vector<std::string>& tree_stores);
 
 }  // namespace sbx::rpc

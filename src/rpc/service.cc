@@ -10,6 +10,7 @@
 #include <cstdlib>
 
 #include "policy/serialize.h"
+#include "rootfs/store.h"
 #include "rpc/languages.h"
 #include "rpc/worker_process.h"
 
@@ -77,13 +78,17 @@ const Json& HostFacts::doctor() {
   return *doctor_;
 }
 
-std::vector<policy::SearchDir> policy_dirs_from_environment() {
-  return policy::policy_search_path([](std::string_view name) -> std::optional<std::string> {
-    const char* value = std::getenv(std::string(name).c_str());
-    if (value == nullptr) return std::nullopt;
-    return std::string(value);
-  });
+namespace {
+
+std::optional<std::string> process_env(std::string_view name) {
+  const char* value = std::getenv(std::string(name).c_str());
+  if (value == nullptr) return std::nullopt;
+  return std::string(value);
 }
+
+}  // namespace
+
+std::vector<policy::SearchDir> policy_dirs_from_environment() { return policy::policy_search_path(process_env); }
 
 std::string policy_path_variable(const std::vector<policy::SearchDir>& dirs) {
   std::string joined;
@@ -135,10 +140,12 @@ Json policies_json(const std::vector<policy::SearchDir>& dirs, const CallerLimit
 }  // namespace
 
 std::vector<std::string> offered_languages(const std::vector<std::string>& allowed) {
+  // The stores a worker looks in: it gets SBX_ROOTFS_STORE, XDG_DATA_HOME and HOME from here.
+  const auto stores = rootfs::lookup_store_dirs(::geteuid(), process_env);
   std::vector<std::string> out;
   for (const auto& language : all_languages()) {
     const bool wanted = allowed.empty() || std::find(allowed.begin(), allowed.end(), language.name) != allowed.end();
-    if (wanted && language_installed(language)) out.push_back(language.name);
+    if (wanted && language_installed(language, stores)) out.push_back(language.name);
   }
   return out;
 }

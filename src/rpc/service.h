@@ -77,7 +77,8 @@ struct Service {
 // params.policy message.
 Status check_policy_name(const std::string& name, const std::vector<policy::SearchDir>& dirs);
 
-// The offered languages: `allowed` names (or every installed one when empty) that exist.
+// The offered languages: `allowed` names (or every installed one when empty) that exist on the
+// host or in a tree of the stores this process's workers look in.
 std::vector<std::string> offered_languages(const std::vector<std::string>& allowed);
 
 // Checks a request against what this service offers (language, named policy), then the

@@ -13,6 +13,7 @@
 namespace sbx::test {
 namespace {
 
+using ::testing::Contains;
 using ::testing::HasSubstr;
 using ::testing::Not;
 using sbx::e2e::TempDir;
@@ -312,6 +313,35 @@ TEST(RpcTest, RunsFindTheCallersRootfsTrees) {
     EXPECT_EQ(r["result"]["verdict"]["exit_code"], 0) << r.dump();
     EXPECT_EQ(r["result"]["verdict"]["stdout"]["text"], "ID=ptree\n") << r.dump();
   }
+  rpc->close_stdin();
+  EXPECT_EQ(rpc->wait(), 0);
+}
+
+// A language whose interpreter only a built tree has is offered, and its runs get that tree.
+TEST(RpcTest, ALanguageATreeProvidesIsOffered) {
+  if (::access("/usr/bin/ruby", X_OK) == 0 || ::access("/usr/local/bin/ruby", X_OK) == 0) {
+    GTEST_SKIP() << "the host has ruby itself";
+  }
+  const auto languages_of = [](const std::vector<std::string>& env) {
+    auto rpc = start_rpc({}, env);
+    rpc->send(request(1, "capabilities"));
+    const Json c = rpc->answer(1);
+    std::vector<std::string> names;
+    for (const auto& l : c["result"]["languages"]) names.push_back(l["name"]);
+    rpc->close_stdin();
+    EXPECT_EQ(rpc->wait(), 0);
+    return names;
+  };
+  EXPECT_THAT(languages_of({}), Not(Contains("ruby")));
+
+  e2e::MiniStore store({.name = "rb", .commands = {"ruby"}, .probe_as = "ruby"});
+  EXPECT_THAT(languages_of({"SBX_ROOTFS_STORE=" + store.path()}), Contains("ruby"));
+  auto rpc = start_rpc({}, {"SBX_ROOTFS_STORE=" + store.path()});
+  rpc->send(request(1, "run", Json{{"language", "ruby"}, {"code", "puts 1"}}));
+  const Json r = rpc->answer(1);
+  ASSERT_TRUE(r.contains("result")) << r.dump();
+  // The tree's "ruby" is the probe, which takes no script: its usage message proves whose it is.
+  EXPECT_THAT(r["result"]["verdict"]["stderr"]["text"].get<std::string>(), HasSubstr("usage: sbx-probe")) << r.dump();
   rpc->close_stdin();
   EXPECT_EQ(rpc->wait(), 0);
 }
