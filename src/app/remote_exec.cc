@@ -6,6 +6,7 @@
 #include <sys/resource.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/un.h>
 #include <unistd.h>
 
@@ -239,6 +240,14 @@ Result<Json> remote_run_params(const cli::ExecRequest& request) {
     return make_error(p.binds.front().origin + ": not with --remote (the service cannot see your files)");
   }
   if (p.limits.cgroup_parent) return make_error("--cgroup-parent: not with --remote (the service places its runs)");
+  // The service's workspace is a fresh directory of its own, writable, and gone after the run.
+  if (p.workspace_writable) {
+    return make_error("--rw: not with --remote (the service cannot see your directory: every run gets a fresh, "
+                      "writable /workspace of the service's, emptied after the run)");
+  }
+  if (!p.mount_workspace) {
+    return make_error("--no-workspace: not with --remote (the service gives every run a fresh, empty /workspace)");
+  }
   Json params = Json::object();
   params["argv"] = p.argv;
   if (!request.remote_policy.empty()) params["policy"] = request.remote_policy;
@@ -295,12 +304,30 @@ Result<Json> remote_run_params(const cli::ExecRequest& request) {
   return params;
 }
 
+std::vector<std::string> local_files_named(const std::vector<std::string>& argv) {
+  std::vector<std::string> found;
+  for (size_t i = 0; i < argv.size(); ++i) {
+    const std::string& arg = argv[i];
+    // A bare command name is looked up in the sandbox's PATH, not here.
+    const bool could_be_path = i > 0 || arg.find('/') != std::string::npos;
+    if (!could_be_path || arg.empty() || arg[0] == '-' || arg[0] == '/' || arg.find('=') != std::string::npos) continue;
+    struct stat st {};
+    if (::stat(arg.c_str(), &st) == 0) found.push_back(arg);
+  }
+  return found;
+}
+
 int run_remote_exec(const cli::ExecRequest& request, const GlobalOptions& global) {
   (void)global;
   auto params = remote_run_params(request);
   if (!params) {
     spdlog::error("exec: {}", params.error().message);
     return kExitUsage;
+  }
+  for (const auto& name : local_files_named(request.policy.argv)) {
+    spdlog::warn("exec: --remote: {} is in your directory, which the service cannot see (every run's /workspace "
+                 "starts empty): send what the program needs on stdin, or run without --remote",
+                 name);
   }
   auto input = read_stdin();
   if (!input) {

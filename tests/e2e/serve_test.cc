@@ -6,6 +6,7 @@
 #include <sys/stat.h>
 
 #include <filesystem>
+#include <fstream>
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -19,6 +20,7 @@ namespace {
 using ::testing::HasSubstr;
 using ::testing::Not;
 using e2e::RunOptions;
+using e2e::TempDir;
 using e2e::RunResult;
 using e2e::run_sbx;
 
@@ -242,6 +244,30 @@ TEST(ServeTest, RemoteExecLeavesTheTreeToTheService) {
   const RunResult path = run_sbx({"exec", "--remote", dir.socket(), "--rootfs", store.root(), "--", "true"}, caller);
   EXPECT_EQ(path.status(), 125) << path;
   EXPECT_THAT(path.err, HasSubstr("--rootfs " + store.root() + ": not with --remote"));
+}
+
+// The service cannot see the caller's directory: its /workspace is a fresh one of its own. Flags
+// about the caller's directory are refused, and a run naming a file that only the caller has
+// is warned about rather than left to fail with "No such file".
+TEST(ServeTest, RemoteExecSaysTheCallersDirectoryIsNotTheWorkspace) {
+  ServeDir dir;
+  auto serve = start_serve(dir, {"--config", dir.write("serve.yaml", own_config(dir, ""))});
+  TempDir here;
+  { std::ofstream(here / "data.txt") << "local\n"; }
+  RunOptions in_here;
+  in_here.cwd = here.path();
+  for (const char* flag : {"--rw", "--no-workspace"}) {
+    const RunResult r = run_sbx({"exec", "--remote", dir.socket(), flag, "--", "true"}, in_here);
+    EXPECT_EQ(r.status(), 125) << r;
+    EXPECT_THAT(r.err, HasSubstr(std::string(flag) + ": not with --remote")) << r;
+  }
+  const RunResult named = run_sbx({"exec", "--remote", dir.socket(), "--", "cat", "data.txt"}, in_here);
+  EXPECT_EQ(named.status(), 1) << named;
+  EXPECT_THAT(named.err, HasSubstr("--remote: data.txt is in your directory, which the service cannot see")) << named;
+  const RunResult piped = run_sbx({"exec", "--remote", dir.socket(), "--", "ls", "-A", "/workspace"}, in_here);
+  EXPECT_EQ(piped.status(), 0) << piped;
+  EXPECT_EQ(piped.out, "") << "the service's workspace starts empty";
+  EXPECT_EQ(piped.err, "") << "nothing named here: nothing to warn about";
 }
 
 TEST(ServeTest, AMisbehavingClientDoesNotDisturbAnother) {
