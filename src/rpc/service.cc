@@ -12,6 +12,7 @@
 #include "policy/serialize.h"
 #include "rootfs/store.h"
 #include "rpc/languages.h"
+#include "rpc/offered_trees.h"
 #include "rpc/worker_process.h"
 
 namespace sbx::rpc {
@@ -195,6 +196,7 @@ Json capabilities_json(Service& service, const Caller& caller) {
   policies["allowed"] = caller.limits.policies ? Json(*caller.limits.policies) : Json(nullptr);
   j["policies"] = std::move(policies);
   j["limits"] = caller_limits_json(caller.limits);
+  j["trees"] = offered_trees_json(caller.limits, rootfs::lookup_store_dirs(::geteuid(), process_env));
   Json bounds = Json::object();
   bounds["max_message_bytes"] = service.max_line_bytes;
   bounds["max_argv"] = service.bounds.max_argv;

@@ -313,6 +313,15 @@ TEST(RpcTest, RunsFindTheCallersRootfsTrees) {
     EXPECT_EQ(r["result"]["verdict"]["exit_code"], 0) << r.dump();
     EXPECT_EQ(r["result"]["verdict"]["stdout"]["text"], "ID=ptree\n") << r.dump();
   }
+  // And the capabilities say which trees a run may name, and for which commands.
+  rpc->send(request(3, "capabilities"));
+  std::vector<Json> seen;
+  const Json c = rpc->answer(3, &seen);
+  ASSERT_TRUE(c.contains("result")) << c.dump();
+  ASSERT_EQ(c["result"]["trees"].size(), 1u) << c.dump();
+  EXPECT_EQ(c["result"]["trees"][0]["name"], "ptree");
+  EXPECT_EQ(c["result"]["trees"][0]["commands"], Json::array({"probe-cmd"}));
+  EXPECT_EQ(protocol_schema_errors(seen), "");
   rpc->close_stdin();
   EXPECT_EQ(rpc->wait(), 0);
 }

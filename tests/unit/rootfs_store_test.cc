@@ -61,16 +61,6 @@ TEST(BuildDirs, NameCarriesThePid) {
   EXPECT_FALSE(build_dir_pid(".build-python-").has_value());
 }
 
-void install_fake_tree(const ScratchTree& store, const std::string& name, std::vector<std::string> commands) {
-  store.dir("/" + name);
-  store.dir("/" + name + "/root");
-  Manifest m;
-  m.name = name;
-  m.commands = std::move(commands);
-  m.policy = name;
-  store.file("/" + name + "/manifest.json", manifest_to_json(m));
-}
-
 TEST(StaleBuilds, RemovesOnlyThoseWhoseProcessIsGone) {
   ScratchTree store;
   store.dir("/.build-python-111");
@@ -79,7 +69,7 @@ TEST(StaleBuilds, RemovesOnlyThoseWhoseProcessIsGone) {
   store.file("/.build-python-111/root/usr/x", "x");
   ::chmod(store.at("/.build-python-111/root/usr").c_str(), 0555);
   store.dir("/.build-node-222");
-  install_fake_tree(store, "bash", {"bash"});
+  store.install_tree("bash", {"bash"});
   const auto removed = remove_stale_builds(store.path(), [](pid_t pid) { return pid == 222; });
   EXPECT_EQ(removed, std::vector<std::string>{".build-python-111"});
   EXPECT_FALSE(store.exists("/.build-python-111"));
@@ -113,9 +103,9 @@ TEST(Install, FirstInstallThenAtomicReplace) {
 
 TEST(Lookup, ByNameAndByCommandAcrossStores) {
   ScratchTree user, system;
-  install_fake_tree(user, "python", {"python", "python3"});
-  install_fake_tree(system, "bash", {"bash", "sh"});
-  install_fake_tree(system, "python", {"python3"});
+  user.install_tree("python", {"python", "python3"});
+  system.install_tree("bash", {"bash", "sh"});
+  system.install_tree("python", {"python3"});
   const std::vector<std::string> stores{user.path(), system.path()};
   EXPECT_EQ(tree_names(system.path()), (std::vector<std::string>{"bash", "python"}));
 
@@ -135,7 +125,7 @@ TEST(Lookup, ByNameAndByCommandAcrossStores) {
 
 TEST(Lookup, IgnoresBuildsInProgressAndBrokenManifests) {
   ScratchTree store;
-  install_fake_tree(store, "good", {"good"});
+  store.install_tree("good", {"good"});
   store.dir("/.build-good-5");
   store.dir("/broken");
   store.file("/broken/manifest.json", "{");

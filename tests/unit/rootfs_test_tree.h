@@ -7,9 +7,11 @@
 
 #include <fstream>
 #include <string>
+#include <vector>
 
 #include "base/remove_tree.h"
 #include "rootfs/fs_util.h"
+#include "rootfs/manifest.h"
 
 namespace sbx::rootfs::testing {
 
@@ -38,6 +40,20 @@ class ScratchTree {
   bool exists(const std::string& rel) const {
     struct stat st {};
     return ::lstat(at(rel).c_str(), &st) == 0;
+  }
+
+  // An entry as `sbx rootfs build` installs one, when this is a store: NAME/manifest.json and an
+  // empty NAME/root.
+  void install_tree(const std::string& name, std::vector<std::string> commands,
+                    const std::string& description = "") const {
+    dir("/" + name);
+    dir("/" + name + "/root");
+    Manifest m;
+    m.name = name;
+    m.description = description;
+    m.commands = std::move(commands);
+    m.policy = name;
+    file("/" + name + "/manifest.json", manifest_to_json(m));
   }
 
   // A small tree shaped like a root filesystem.
