@@ -311,6 +311,7 @@ std::vector<std::string> local_files_named(const std::vector<std::string>& argv)
     // A bare command name is looked up in the sandbox's PATH, not here.
     const bool could_be_path = i > 0 || arg.find('/') != std::string::npos;
     if (!could_be_path || arg.empty() || arg[0] == '-' || arg[0] == '/' || arg.find('=') != std::string::npos) continue;
+    if (arg == "." || arg == "..") continue;  // the sandbox has its own
     struct stat st {};
     if (::stat(arg.c_str(), &st) == 0) found.push_back(arg);
   }

@@ -87,7 +87,8 @@ std::vector<cli::OptionSpec> service_specs(ServiceFlags& f) {
          f.limits.cgroup = std::string(v);
          return {};
        }},
-      {"languages", 0, true, "LIST", "languages offered, comma-separated (default: every one installed on the host or in a tree)",
+      {"languages", 0, true, "LIST",
+       "languages offered, comma-separated (default: every one installed on the host or in a tree)",
        [&f](std::string_view v) -> Status {
          f.languages = split_list(v);
          if (f.languages.empty()) return make_error("expected names such as python,bash");

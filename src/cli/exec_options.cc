@@ -123,7 +123,9 @@ std::vector<OptionSpec> exec_specs(ExecFlags& f, policy::Policy& p) {
        "host's)",
        [&p](std::string_view v) -> Status {
          const auto mode = policy::network_mode_named(v);
-         if (!mode) return make_error(std::string("expected ") + policy::kNetworkModeChoices + ", got \"" + std::string(v) + "\"");
+         if (!mode) {
+           return make_error(std::string("expected ") + policy::kNetworkModeChoices + ", got \"" + std::string(v) + "\"");
+         }
          p.network = *mode;
          return {};
        }},
