@@ -21,6 +21,7 @@
 
 #include "landlock/abi.h"
 #include "sbx_runner.h"
+#include "userns_attempt.h"
 
 namespace {
 
@@ -43,15 +44,6 @@ std::vector<std::string> lines_of(const std::string& text) {
   std::istringstream in(text);
   for (std::string line; std::getline(in, line);) out.push_back(line);
   return out;
-}
-
-// 0 when this test process (same user as sbx) can create a user namespace, else the errno.
-int direct_userns_attempt() {
-  const pid_t pid = fork();
-  if (pid == 0) _exit(unshare(CLONE_NEWUSER) == 0 ? 0 : errno);
-  int status = 0;
-  waitpid(pid, &status, 0);
-  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }
 
 nlohmann::json find_check(const nlohmann::json& report, const std::string& id) {
@@ -95,7 +87,7 @@ TEST(DoctorE2e, JsonReportMatchesThisHost) {
   }
 
   // Cross-checks with what this test finds by itself, as the same user.
-  const int userns_err = direct_userns_attempt();
+  const int userns_err = sbx::testing::direct_userns_attempt();
   EXPECT_EQ(find_check(report, "userns").at("status"), userns_err == 0 ? "ok" : "missing");
   const int abi = sbx::landlock::probe_abi();
   const auto landlock = find_check(report, "landlock");

@@ -18,6 +18,7 @@
 #include "doctor/doctor.h"
 #include "doctor/probes.h"
 #include "landlock/abi.h"
+#include "userns_attempt.h"
 
 namespace sbx::doctor {
 namespace {
@@ -50,18 +51,9 @@ std::string status_line(const std::string& field) {
   return "";
 }
 
-// 0 when a forked child could create a user namespace, else the errno.
-int direct_userns_attempt() {
-  const pid_t pid = fork();
-  if (pid == 0) _exit(unshare(CLONE_NEWUSER) == 0 ? 0 : errno);
-  int status = 0;
-  waitpid(pid, &status, 0);
-  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-}
-
 TEST(DoctorProbes, UsernsProbeAgreesWithADirectAttempt) {
   reap_earlier_zombies();
-  const int err = direct_userns_attempt();
+  const int err = sbx::testing::direct_userns_attempt();
   const Check c = probe_userns();
   EXPECT_EQ(c.id, "userns");
   if (err == 0) {
