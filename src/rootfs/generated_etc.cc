@@ -16,6 +16,10 @@ constexpr std::array<std::string_view, 26> kHostEtcEntries{
     "perl",         "R",
 };
 
+// The host's /etc/hosts is copied into every run with the host's network: a block list of
+// megabytes would cost every run its copy.
+constexpr size_t kMaxHostHostsBytes = 256 * 1024;
+
 // Runtimes that keep configuration in versioned directories (/etc/python3.11, /etc/java-17-openjdk).
 constexpr std::array<std::string_view, 3> kHostEtcPrefixes{"python3", "java-", "node"};
 
@@ -42,11 +46,18 @@ std::vector<GeneratedFile> generated_etc_files(const policy::Policy& p, const Ho
   passwd += "nobody:x:65534:65534:nobody:/nonexistent:/usr/sbin/nologin\n";
   group += "nogroup:x:65534:\n";
 
-  const std::string hosts = "127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n127.0.1.1\t" +
-                            p.hostname + "\n";
+  const std::string own_name = "127.0.1.1\t" + p.hostname + "\n";
+  std::string hosts = "127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n" + own_name;
   std::string resolv = "# sbx: no network in this sandbox\n";
   if (p.network == policy::NetworkMode::kHost) {
     resolv = host.read_file("/etc/resolv.conf").value_or("");
+    // The host's names resolve as on the host (docker run --network host does the same), and
+    // the sandbox's own hostname too. A hosts file of block-list size is not copied.
+    if (auto host_hosts = host.read_small_file("/etc/hosts", kMaxHostHostsBytes)) {
+      hosts = std::move(*host_hosts);
+      if (!hosts.empty() && hosts.back() != '\n') hosts += '\n';
+      hosts += own_name;
+    }
   }
   const std::string nsswitch =
       "passwd: files\ngroup: files\nshadow: files\nhosts: files dns\nnetworks: files\n"

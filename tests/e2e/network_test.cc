@@ -158,6 +158,21 @@ TEST(InterfacesTest, OnlyLoopbackExistsAndIsUp) {
   EXPECT_EQ(lines(loopback.out), std::vector<std::string>{"lo"}) << loopback;
 }
 
+// As on the host (docker run --network host does the same): the host's names resolve, and the
+// sandbox's own hostname too; without the host's network, only the sandbox's own names.
+TEST(HostNamesTest, HostNetworkHasTheHostsEtcHosts) {
+  std::ifstream in("/etc/hosts");
+  const std::string host_hosts((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  if (host_hosts.empty() || host_hosts.size() > 256 * 1024) GTEST_SKIP() << "no /etc/hosts of a size sbx copies";
+  const RunResult shared = run_sbx({"exec", "--network", "host", "--", "cat", "/etc/hosts"});
+  ASSERT_EQ(shared.status(), 0) << shared;
+  EXPECT_EQ(shared.out.rfind(host_hosts, 0), 0u) << shared;
+  EXPECT_NE(shared.out.find("127.0.1.1\tsbx\n"), std::string::npos) << shared;
+  const RunResult own = run_sbx({"exec", "--", "cat", "/etc/hosts"});
+  ASSERT_EQ(own.status(), 0) << own;
+  EXPECT_EQ(own.out, "127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n127.0.1.1\tsbx\n");
+}
+
 TEST(InterfacesTest, HostNetworkShowsTheHostsInterfaces) {
   const RunResult host = run_probe_on_host({"ifaces"});
   ASSERT_TRUE(Succeeded(host));

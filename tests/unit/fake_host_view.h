@@ -52,6 +52,7 @@ class FakeHostView final : public rootfs::HostView {
     h.dir("/etc/ssh");
     h.file("/etc/machine-id", "0123456789abcdef0123456789abcdef\n");
     h.file("/etc/resolv.conf", "nameserver 192.0.2.53\n");
+    h.file("/etc/hosts", "127.0.0.1 localhost\n192.0.2.10 db.internal");
     h.file("/etc/ld.so.cache", std::string(2048, 'c'));
     h.dir("/etc/ssl").dir("/etc/ca-certificates").dir("/etc/python3.11").dir("/etc/java-17-openjdk");
     h.symlink("/etc/localtime", "/usr/share/zoneinfo/Etc/UTC");

@@ -178,7 +178,16 @@ TEST_F(GeneratedEtc, NoResolversWithoutNetworkAndTheHostsWithIt) {
   p.network = policy::NetworkMode::kHost;
   const auto shared = generate(p);
   EXPECT_EQ(shared.at("resolv.conf"), "nameserver 192.0.2.53\n");
-  EXPECT_THAT(host_.reads(), ElementsAre("/etc/resolv.conf"));
+  // The host's names, and the sandbox's own.
+  EXPECT_EQ(shared.at("hosts"), "127.0.0.1 localhost\n192.0.2.10 db.internal\n127.0.1.1\tsbx\n");
+  EXPECT_THAT(host_.reads(), ElementsAre("/etc/resolv.conf", "/etc/hosts"));
+}
+
+TEST_F(GeneratedEtc, AHostsFileOfBlockListSizeIsNotCopied) {
+  host_.file("/etc/hosts", std::string(300 * 1024, '#'));
+  policy::Policy p;
+  p.network = policy::NetworkMode::kHost;
+  EXPECT_EQ(generate(p).at("hosts"), generate(policy::Policy{}).at("hosts"));
 }
 
 TEST_F(GeneratedEtc, NsswitchUsesOnlyFilesAndDns) {

@@ -185,14 +185,16 @@ TEST_F(MountPlanTest, ThePreludeReadsNoHostFileAndBindsOnlyDevices) {
   EXPECT_FALSE(has_step(prelude, MountOpKind::kBind, "/etc/ssl"));
 }
 
-// With the host's network the generated resolv.conf is the host's: the one file it reads.
-TEST_F(MountPlanTest, ThePreludeReadsOnlyResolvConfWithTheHostsNetwork) {
+// With the host's network the generated resolv.conf and hosts are the host's: the files it reads.
+TEST_F(MountPlanTest, ThePreludeReadsOnlyResolvConfAndHostsWithTheHostsNetwork) {
   host_.file("/etc/resolv.conf", "nameserver 192.0.2.53\n");
+  host_.file("/etc/hosts", "192.0.2.10 db.internal\n");
   policy::Policy p = base_policy();
   p.network = policy::NetworkMode::kHost;
   const MountPlan prelude = plan_prelude(p, host_);
-  EXPECT_THAT(host_.reads(), ElementsAre("/etc/resolv.conf"));
+  EXPECT_THAT(host_.reads(), ElementsAre("/etc/resolv.conf", "/etc/hosts"));
   EXPECT_EQ(step(prelude, MountOpKind::kWriteFile, "/etc/resolv.conf").data, "nameserver 192.0.2.53\n");
+  EXPECT_EQ(step(prelude, MountOpKind::kWriteFile, "/etc/hosts").data, "192.0.2.10 db.internal\n127.0.1.1\tsbx\n");
 }
 
 TEST_F(MountPlanTest, ATreeRootfsGetsNoGeneratedEtcInItsPrelude) {
