@@ -15,7 +15,7 @@
 #include "app/writable_binds.h"
 #include "mcp/mcp_session.h"
 #include "policy/network_mode.h"
-#include "policy/search_path.h"
+#include "policy/defaults.h"
 #include "policy/validate.h"
 #include "redact/redact.h"
 #include "rpc/run_request.h"
@@ -140,14 +140,19 @@ int run_mcp(std::span<const std::string> args, const GlobalOptions& global) {
   rpc::Service service(loop, runs, facts);
   service.max_line_bytes = flags.max_message;
   service.languages = rpc::offered_languages(flags.languages);
+  // What every call runs under, unless --network overrides the policy's network.
+  policy::NetworkMode network_mode = policy::default_policy().network;
   if (!mcp_flags.policy.empty()) {
-    if (auto found = rpc::check_policy_name(mcp_flags.policy, service.policy_dirs); !found) {
-      std::string why = found.error().message;
+    auto named = rpc::load_named_policy(mcp_flags.policy, service.policy_dirs);
+    if (!named) {
+      std::string why = named.error().message;
       if (why.rfind("params.policy: ", 0) == 0) why.erase(0, 15);
       spdlog::error("mcp: --policy {}: {}", mcp_flags.policy, why);
       return kExitUsage;
     }
+    network_mode = named->network;
   }
+  if (mcp_flags.network) network_mode = *policy::network_mode_named(*mcp_flags.network);
   if (service.languages.empty()) spdlog::warn("mcp: no language is installed or allowed; only run_command works");
   rpc::Caller caller;
   caller.uid = ::getuid();
@@ -156,14 +161,7 @@ int run_mcp(std::span<const std::string> args, const GlobalOptions& global) {
   caller.limits = flags.limits;
   mcp::McpConfig config{std::move(*secrets), mcp_flags.policy, mcp_flags.network};
   config.shared_workspace = !mcp_flags.workspace.empty();
-  if (mcp_flags.network) {
-    config.network_mode = *policy::network_mode_named(*mcp_flags.network);
-  } else if (!mcp_flags.policy.empty()) {
-    // Checked above: the policy loads.
-    if (auto loaded = policy::load_policy(mcp_flags.policy, service.policy_dirs, "/")) {
-      config.network_mode = loaded->policy.network;
-    }
-  }
+  config.network_mode = network_mode;
   return rpc::serve_stdio(service, [&](rpc::SendLine send, rpc::OutputBlocked) {
     return std::make_unique<mcp::McpSession>(service, caller, config, std::move(send));
   });

@@ -9,6 +9,7 @@
 #include <cstdio>
 #include <cstdlib>
 
+#include "policy/defaults.h"
 #include "policy/serialize.h"
 #include "rootfs/store.h"
 #include "rpc/languages.h"
@@ -100,14 +101,14 @@ std::string policy_path_variable(const std::vector<policy::SearchDir>& dirs) {
   return "SBX_POLICY_PATH=" + joined;
 }
 
-Status check_policy_name(const std::string& name, const std::vector<policy::SearchDir>& dirs) {
+Result<policy::Policy> load_named_policy(const std::string& name, const std::vector<policy::SearchDir>& dirs) {
   if (name.empty() || policy::names_a_file(name) || name[0] == '.') {
     return make_error("params.policy: \"" + name + "\" is not a policy name (give a name from capabilities, not a path)");
   }
-  if (name == "default") return {};
+  if (name == "default") return policy::default_policy();
   auto loaded = policy::load_policy(name, dirs, "/");
   if (!loaded) return make_error("params.policy: " + loaded.error().message);
-  return {};
+  return std::move(loaded->policy);
 }
 
 namespace {
@@ -164,7 +165,7 @@ std::pair<int, std::string> admit_request(RunRequest& request, const Service& se
     request.language = language->name;
   }
   if (!request.policy.empty()) {
-    if (auto found = check_policy_name(request.policy, service.policy_dirs); !found) {
+    if (auto found = load_named_policy(request.policy, service.policy_dirs); !found) {
       return {kInvalidParams, found.error().message};
     }
   }

@@ -72,10 +72,10 @@ struct Service {
   std::vector<policy::SearchDir> policy_dirs;
 };
 
-// Checks that `name` is a policy name (never a path: a caller must not make the service read
-// files of its choosing) that the search path holds and that loads. The error is the
-// params.policy message.
-Status check_policy_name(const std::string& name, const std::vector<policy::SearchDir>& dirs);
+// The policy `name` names, checked to be a policy name (never a path: a caller must not make
+// the service read files of its choosing) that the search path holds and that loads. The error
+// is the params.policy message.
+Result<policy::Policy> load_named_policy(const std::string& name, const std::vector<policy::SearchDir>& dirs);
 
 // The offered languages: `allowed` names (or every installed one when empty) that exist on the
 // host or in a tree of the stores this process's workers look in.
