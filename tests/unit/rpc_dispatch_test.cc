@@ -239,7 +239,8 @@ TEST(McpToolResultTest, AFailingProgramIsANormalResult) {
 TEST(McpToolsTest, DescriptionsSayWhatTheSandboxHas) {
   const auto descriptions = [](const mcp::ToolConfig& config) {
     std::string all;
-    for (const auto& t : mcp::tools_list(config)["tools"]) all += t["description"].get<std::string>() + "\n";
+    const Json list = mcp::tools_list(config);  // a range-for over a temporary's member would dangle
+    for (const auto& t : list["tools"]) all += t["description"].get<std::string>() + "\n";
     return all + mcp::session_instructions(config);
   };
   mcp::ToolConfig config;
