@@ -14,6 +14,7 @@
 
 #include "app/app.h"
 #include "base/file_contents.h"
+#include "base/process_env.h"
 #include "cli/option_parser.h"
 #include "policy/validate.h"
 #include "rootfs/builder.h"
@@ -123,11 +124,7 @@ std::vector<std::string> recipe_search_dirs(const RootfsFlags& flags) {
 
 Result<std::string> store_dir(const RootfsFlags& flags) {
   if (flags.store) return *flags.store;
-  return rootfs::default_store_dir(::geteuid(), [](std::string_view name) -> std::optional<std::string> {
-    const char* value = std::getenv(std::string(name).c_str());
-    if (value == nullptr) return std::nullopt;
-    return std::string(value);
-  });
+  return rootfs::default_store_dir(::geteuid(), process_env);
 }
 
 std::string human_size(uint64_t bytes) {

@@ -3,7 +3,8 @@
 #include <unistd.h>
 
 #include <climits>
-#include <cstdlib>
+
+#include "base/process_env.h"
 
 namespace sbx::cli {
 
@@ -11,11 +12,7 @@ CallerContext this_process_caller() {
   CallerContext caller;
   char cwd[PATH_MAX];
   if (::getcwd(cwd, sizeof(cwd)) != nullptr) caller.cwd = cwd;
-  caller.getenv = [](std::string_view name) -> std::optional<std::string> {
-    const char* value = std::getenv(std::string(name).c_str());
-    if (value == nullptr) return std::nullopt;
-    return std::string(value);
-  };
+  caller.getenv = process_env;
   return caller;
 }
 

@@ -9,6 +9,7 @@
 #include <cstdio>
 #include <cstdlib>
 
+#include "base/process_env.h"
 #include "policy/defaults.h"
 #include "policy/serialize.h"
 #include "rootfs/store.h"
@@ -79,16 +80,6 @@ const Json& HostFacts::doctor() {
   if (!doctor_) doctor_ = run_doctor(binary_);
   return *doctor_;
 }
-
-namespace {
-
-std::optional<std::string> process_env(std::string_view name) {
-  const char* value = std::getenv(std::string(name).c_str());
-  if (value == nullptr) return std::nullopt;
-  return std::string(value);
-}
-
-}  // namespace
 
 std::vector<policy::SearchDir> policy_dirs_from_environment() { return policy::policy_search_path(process_env); }
 
